@@ -1,0 +1,191 @@
+"""The ``modkit`` command: a thin typer layer over the library functions.
+
+Each command reads its inputs, calls the library, and writes or renders the
+result. Errors a user can cause are :class:`~modkit.errors.ModkitError`; the one
+catcher in :func:`main` prints ``Error: <message>`` and exits 1.
+
+Exit codes: 0 success; 1 an error, or some inputs failed (each named on stderr)
+while the rest were written; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from modkit.errors import ModkitError
+from modkit.model import Thread, children
+from modkit.parse import FileResult, iter_parse
+from modkit.registry import page_formats
+
+app = typer.Typer(help="Moderation toolkit for comment threads.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+export_app = typer.Typer(help="Write threads in other tools' formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+# Pipes and CI logs get a readable width instead of rich's 80-column fallback.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+
+Paths = Annotated[list[Path], typer.Argument(help="Page files or directories (searched recursively).",
+                                             show_default=False)]
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help="Page format; detected per file "
+                                               "when omitted (see `modkit formats`).")]
+
+
+class _StderrLines(logging.Handler):
+    """Library warnings (odd encodings, skipped bytes) as one plain line each on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"warning: {record.getMessage()}", markup=False)
+
+
+def _walk(paths: list[Path], fmt: str | None, failures: list[str]):
+    """Parse ``paths``, reporting each bad file on one stderr line; yields good results."""
+    if fmt:
+        page_formats.get(fmt)  # an unknown name fails before any file is read
+    for res in iter_parse(paths, fmt):
+        if res.error:
+            failures.append(res.error)
+            err.print(f"error: {res.error}", markup=False)
+            continue
+        yield res
+
+
+def _summary(results: list[FileResult], n_failed: int) -> Table:
+    table = Table(title="parse summary", title_justify="left")
+    for col in ("thread", "format", "comments", "top-level", "max depth", "authors", "coverage"):
+        table.add_column(col, overflow="fold", justify="right" if col in
+                         ("comments", "top-level", "max depth", "authors") else "left")
+    totals = [0, 0, 0]
+    for res in results:
+        for t in res.threads:
+            cs = t.comments
+            top = sum(c.parent_id is None for c in cs)
+            authors = len({c.author for c in cs if c.author})
+            depth = max((c.depth for c in cs), default=0)
+            warn = "; ".join(t.coverage_warnings()) or "-"
+            name = t.title[:40] or Path(t.source).name
+            table.add_row(name, t.platform, str(len(cs)), str(top), str(depth), str(authors), warn)
+            totals[0] += 1
+            totals[1] += len(cs)
+            totals[2] += top
+    table.caption = (f"{totals[0]} threads, {totals[1]} comments ({totals[2]} top-level)"
+                     + (f"; {n_failed} files failed" if n_failed else ""))
+    return table
+
+
+def _tree(thread: Thread, width: int = 100) -> Tree:
+    head = f"[bold]{_esc(thread.title or thread.source)}[/] [dim]({thread.platform}, " \
+           f"{thread.n_comments} comments, {thread.source})[/]"
+    root = Tree(head)
+    for w in thread.coverage_warnings():
+        root.add(f"[yellow]coverage: {_esc(w)}[/]")
+    kids = children(thread.comments)
+
+    def add(node: Tree, parent: str | None) -> None:
+        for c in kids.get(parent, []):
+            text = " ".join(c.text.split())
+            text = text if len(text) <= width else text[: width - 1] + "…"
+            flags = f" [red]\\[{', '.join(c.flags)}][/]" if c.flags else ""
+            quoted = " [cyan](quotes parent)[/]" if c.quotes else ""
+            branch = node.add(f"[bold]{_esc(c.author or 'anonymous')}[/]{flags}{quoted}: {_esc(text)}")
+            add(branch, c.comment_id)
+
+    add(root, None)
+    return root
+
+
+def _esc(s: str) -> str:
+    from rich.markup import escape
+
+    return escape(s)
+
+
+@app.command()
+def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
+              "-o", "--output", help="Write one row per comment to .jsonl, .parquet or .csv.")] = None,
+          fmt: FormatOpt = None) -> None:
+    """Parse saved pages into reply trees; print them, or write a comments table.
+
+    Example: modkit parse seeds/ -o comments.parquet
+    """
+    from modkit.tables import CommentWriter, table_format
+
+    failures: list[str] = []
+    results: list[FileResult] = []
+    if output is not None:
+        table_format(output)  # a bad extension fails before any parsing
+        with CommentWriter(output) as writer:
+            for res in _walk(paths, fmt, failures):
+                writer.write_threads(res.threads)
+                results.append(FileResult(res.path, [_light(t) for t in res.threads]))
+        err.print(f"wrote {writer.rows_written} comments to {output}", markup=False)
+    else:
+        for res in _walk(paths, fmt, failures):
+            for t in res.threads:
+                out.print(_tree(t))
+                out.print()
+            results.append(res)
+    err.print(_summary(results, len(failures)))
+    if failures:
+        raise typer.Exit(1)
+
+
+def _light(t: Thread) -> Thread:
+    """A thread's summary statistics without holding its texts in memory."""
+    from dataclasses import replace
+
+    return replace(t, article="", comments=[replace(c, text="") for c in t.comments])
+
+
+@export_app.command("convokit")
+def export_convokit(paths: Paths, output: Annotated[Path, typer.Option(
+                        "-o", "--output", help="Corpus directory to write (replaced if it exists).")],
+                    fmt: FormatOpt = None) -> None:
+    """Parse pages and write a ConvoKit corpus directory.
+
+    Example: modkit export convokit seeds/ -o corpus/
+    """
+    from modkit.export.convokit import export_convokit as _export
+
+    failures: list[str] = []
+    threads = (t for res in _walk(paths, fmt, failures) for t in res.threads)
+    counts = _export(threads, output)
+    err.print(f"wrote ConvoKit corpus {output}: {counts['conversations']} conversations, "
+              f"{counts['utterances']} utterances, {counts['speakers']} speakers", markup=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def formats() -> None:
+    """List the page formats modkit detects, with a description of each.
+
+    Example: modkit formats
+    """
+    table = Table("name", "description")
+    for f in page_formats.items():
+        table.add_row(f.name, f.description)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning :class:`ModkitError` into one line and exit 1."""
+    logging.basicConfig(level=logging.WARNING, handlers=[_StderrLines()])
+    try:
+        app()
+    except ModkitError as exc:
+        err.print(f"Error: {exc}", markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Exchange formats other tools read (ConvoKit corpora)."""

@@ -1,0 +1,175 @@
+"""Stage 1: saved pages -> threads (``modkit parse``).
+
+``parse`` returns the comments table (one row per comment); ``parse_threads``
+yields :class:`~modkit.model.Thread` objects for tree work; ``iter_parse`` is
+the fault-tolerant walk the CLI uses: one result per file, a failure never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from modkit.errors import ParseError
+from modkit.model import Thread, validate_forest
+from modkit.parse.base import PageFormat, RawPost, thread_identity
+from modkit.parse.build import build_thread
+from modkit.parse.decode import decode_bytes, read_page
+from modkit.registry import page_formats
+
+__all__ = [
+    "PageFormat", "RawPost", "build_thread", "thread_identity", "decode_bytes", "read_page",
+    "detect_format", "parse_text", "parse_file", "iter_files", "iter_parse", "parse_threads",
+    "parse", "FileResult",
+]
+
+log = logging.getLogger(__name__)
+
+#: Below this sniff confidence a page is not claimed by any format.
+MIN_CONFIDENCE = 0.2
+#: File name suffixes skipped when walking directories (not pages).
+SKIP_SUFFIXES = frozenset({".md", ".py", ".pyc", ".png", ".jpg", ".jpeg", ".gif", ".css", ".js",
+                           ".parquet", ".zip", ".gz", ".ico", ".svg", ".woff", ".woff2"})
+
+
+def detect_format(text: str, source: str = "") -> PageFormat:
+    """The registered format most confident that ``text`` is one of its pages.
+
+    Examples
+    --------
+    >>> detect_format("Title\\n\\nJust an article.").name
+    'article_text'
+    """
+    best, best_conf = None, 0.0
+    for fmt in page_formats.items():
+        try:
+            conf = fmt.sniff(text, source)
+        except Exception as exc:  # a sniffer bug must not hide the other formats
+            log.debug("sniff of %s failed on %s: %s", fmt.name, source, exc)
+            continue
+        if conf > best_conf:
+            best, best_conf = fmt, conf
+    if best is None or best_conf < MIN_CONFIDENCE:
+        raise ParseError(f"{source or 'input'}: no known page format matches; pass --format "
+                         f"(one of: {', '.join(page_formats.names())})")
+    return best
+
+
+def parse_text(text: str, source: str = "<text>", fmt: str | None = None) -> list[Thread]:
+    """Parse one decoded page; ``fmt`` overrides detection.
+
+    Examples
+    --------
+    >>> [t.n_comments for t in parse_text("Title\\n\\nOnly the article.")]
+    [0]
+    """
+    page_format = page_formats.get(fmt) if fmt else detect_format(text, source)
+    try:
+        threads = page_format.parse(text, source)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError(f"{source}: markup nested too deeply to parse") from None
+    except Exception as exc:  # a parser bug on odd input: report the file, keep going
+        log.debug("parser %s failed on %s", page_format.name, source, exc_info=True)
+        raise ParseError(f"{source}: {page_format.name} parser failed ({type(exc).__name__}: {exc})") from exc
+    for t in threads:
+        validate_forest(t.comments)
+    return threads
+
+
+def parse_file(path: str | Path, fmt: str | None = None) -> list[Thread]:
+    """Read, decode and parse one page file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> _ = open(p, "w").write("Title\\n\\nBody")
+    >>> parse_file(p)[0].title
+    'Title'
+    """
+    return parse_text(read_page(path), str(path), fmt)
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Expand files and directories (recursively, sorted) into page files.
+
+    Hidden files and obvious non-pages (images, code, Parquet) inside directories
+    are skipped; a path given explicitly is always kept, so a bad file named on
+    the command line gets its error line.
+    """
+    for p in map(Path, paths):
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    fp = Path(root, f)
+                    if f.startswith(".") or fp.suffix.lower() in SKIP_SUFFIXES \
+                            or f.upper().startswith(("LICENSE", "README")):
+                        continue
+                    yield fp
+        else:
+            yield p
+
+
+@dataclass
+class FileResult:
+    """The outcome of parsing one file: its threads, or the error that stopped it."""
+
+    path: Path
+    threads: list[Thread] = field(default_factory=list)
+    error: str | None = None
+
+
+def iter_parse(paths: Iterable[str | Path], fmt: str | None = None) -> Iterator[FileResult]:
+    """Parse every file under ``paths``; a bad file yields its error and the walk goes on."""
+    for path in iter_files(paths):
+        try:
+            yield FileResult(path, parse_file(path, fmt))
+        except ParseError as exc:
+            yield FileResult(path, error=str(exc))
+
+
+def parse_threads(paths: Iterable[str | Path] | str | Path, fmt: str | None = None) -> Iterator[Thread]:
+    """Yield the threads of every page under ``paths``, skipping (and logging) bad files."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for res in iter_parse(paths, fmt):
+        if res.error:
+            log.warning("%s", res.error)
+        yield from res.threads
+
+
+def parse(paths: Iterable[str | Path] | str | Path, fmt: str | None = None) -> pd.DataFrame:
+    """Parse pages into the comments table (one row per comment).
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        Page files or directories (searched recursively).
+    fmt : str, optional
+        A registered format name; detected per file when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`modkit.model.COMMENT_COLUMNS`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> _ = open(os.path.join(d, "a.txt"), "w").write("Title\\n\\nBody")
+    >>> len(parse(d))
+    0
+    """
+    from modkit.tables import threads_to_frame
+
+    return threads_to_frame(parse_threads(paths, fmt))

@@ -1,0 +1,172 @@
+"""Turn a format's :class:`RawPost` records into a valid comment forest.
+
+The one place that assigns stable ids, depths and positions, repairs what real
+pages get wrong (parents missing or appearing after their children, cycles,
+depth jumps, duplicated markup) and records what it repaired as coverage.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+
+from modkit.model import (
+    FLAG_EMPTY,
+    FLAG_ORPHAN,
+    Comment,
+    Coverage,
+    Thread,
+    make_comment_id,
+    make_thread_id,
+)
+from modkit.parse.base import RawPost, thread_identity
+
+log = logging.getLogger(__name__)
+
+
+def _flags(post: RawPost, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    flags = list(post.flags) + list(extra)
+    if not post.text.strip() and FLAG_EMPTY not in flags:
+        flags.append(FLAG_EMPTY)
+    return tuple(dict.fromkeys(flags))
+
+
+def iter_comments_by_depth(thread_id: str, posts: Iterable[RawPost]) -> Iterator[Comment]:
+    """Stream comments from posts that carry only a nesting depth.
+
+    The parent of a post is the nearest earlier post one level up. A depth that
+    jumps by more than one level (malformed indentation) is clamped to the
+    previous depth + 1. Runs in constant memory per nesting level, so it serves
+    arbitrarily long dumps. Quotes must be given as keys of earlier posts.
+
+    Examples
+    --------
+    >>> cs = list(iter_comments_by_depth("t", [RawPost("a", depth=0), RawPost("b", depth=3)]))
+    >>> [(c.depth, c.parent_id == cs[0].comment_id) for c in cs]
+    [(0, False), (1, True)]
+    """
+    stack: list[str] = []  # comment ids of the current ancestors, by depth
+    counts: list[int] = [0]  # sibling counters along the current path
+    path: list[int] = []
+    key_to_id: dict[str, str] = {}
+    for position, post in enumerate(posts):
+        depth = max(0, min(post.depth or 0, len(stack)))
+        del stack[depth:]
+        del path[depth:]
+        del counts[depth + 1:]
+        index = counts[depth]
+        counts[depth] += 1
+        counts.append(0)
+        path.append(index)
+        cid = make_comment_id(thread_id, post.platform_id, path=path, text=post.text)
+        parent = stack[-1] if stack else None
+        quotes = tuple(key_to_id[q] for q in post.quotes if q in key_to_id)
+        if post.key:
+            key_to_id[post.key] = cid
+        stack.append(cid)
+        yield Comment(cid, thread_id, parent, depth, position, post.author, post.timestamp,
+                      post.text, quotes, _flags(post))
+
+
+def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
+                       coverage: Coverage) -> list[Comment]:
+    """Build comments from posts that name their parent's key.
+
+    Posts whose parent is absent become top-level orphans (flagged, and listed in
+    ``coverage.orphans``); a post listed twice under one key keeps its first
+    occurrence; cycles are broken; children that appear before their parent
+    are moved after it, otherwise page order is kept.
+
+    Examples
+    --------
+    >>> cov = Coverage()
+    >>> cs = comments_by_parent("t", [RawPost("b", key="2", parent_key="1"),
+    ...                               RawPost("a", key="1")], cov)
+    >>> [(c.text, c.depth) for c in cs]
+    [('a', 0), ('b', 1)]
+    """
+    seen: dict[str, int] = {}
+    kept: list[RawPost] = []
+    for post in posts:
+        if post.key is not None:
+            if post.key in seen:
+                log.debug("duplicate post key %s dropped", post.key)
+                continue
+            seen[post.key] = len(kept)
+        kept.append(post)
+
+    parent_of: list[int | None] = []
+    orphan: list[bool] = []
+    for i, post in enumerate(kept):
+        p = seen.get(post.parent_key) if post.parent_key is not None else None
+        is_orphan = post.parent_key is not None and p is None
+        if p == i:
+            p, is_orphan = None, True
+        parent_of.append(p)
+        orphan.append(is_orphan)
+
+    # Break cycles: walk each chain; a post reached twice on its own chain loses its parent.
+    for i in range(len(kept)):
+        chain = {i}
+        j = parent_of[i]
+        while j is not None:
+            if j in chain:
+                parent_of[i], orphan[i] = None, True
+                break
+            chain.add(j)
+            j = parent_of[j]
+
+    kids: dict[int | None, list[int]] = {}
+    for i, p in enumerate(parent_of):
+        kids.setdefault(p, []).append(i)
+
+    out: list[Comment] = []
+    ids: list[str | None] = [None] * len(kept)
+    key_to_id: dict[str, str] = {}
+    # Depth-first from the roots in page order; roots sorted by page index.
+    stack: list[tuple[int, int, tuple[int, ...]]] = [
+        (r, 0, (n,)) for n, r in reversed(list(enumerate(kids.get(None, []))))]
+    while stack:
+        i, depth, path = stack.pop()
+        post = kept[i]
+        cid = make_comment_id(thread_id, post.platform_id, path=path, text=post.text)
+        ids[i] = cid
+        if post.key is not None:
+            key_to_id[post.key] = cid
+        p = parent_of[i]
+        extra = (FLAG_ORPHAN,) if orphan[i] else ()
+        if orphan[i]:
+            coverage.orphans.append(cid)
+        out.append(Comment(cid, thread_id, ids[p] if p is not None else None, depth, 0,
+                           post.author, post.timestamp, post.text, post.quotes, _flags(post, extra)))
+        stack.extend((k, depth + 1, path + (n,))
+                     for n, k in reversed(list(enumerate(kids.get(i, [])))))
+    for pos, c in enumerate(out):
+        c.position = pos
+        c.quotes = tuple(key_to_id[q] for q in c.quotes if q in key_to_id)
+    return out
+
+
+def build_thread(*, platform: str, source: str, title: str, article: str,
+                 posts: Sequence[RawPost], coverage: Coverage | None = None,
+                 url: str | None = None, by: str = "parent") -> Thread:
+    """Assemble a :class:`Thread` from a format's posts.
+
+    ``by="parent"`` uses each post's ``parent_key``; ``by="depth"`` its ``depth``.
+
+    Examples
+    --------
+    >>> t = build_thread(platform="x", source="p.txt", title="T", article="",
+    ...                  posts=[RawPost("hi", depth=0), RawPost("yo", depth=1)], by="depth")
+    >>> [c.depth for c in t.comments], t.n_comments
+    ([0, 1], 2)
+    """
+    coverage = coverage or Coverage()
+    thread_id = make_thread_id(platform, thread_identity(source, title, url))
+    if by == "depth":
+        comments = list(iter_comments_by_depth(thread_id, posts))
+    elif by == "parent":
+        comments = comments_by_parent(thread_id, posts, coverage)
+    else:
+        raise ValueError(f"by must be 'parent' or 'depth', got {by!r}")
+    return Thread(thread_id, source, platform, title, article, comments, coverage)

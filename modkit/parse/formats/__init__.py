@@ -1,0 +1,14 @@
+"""Built-in page formats: one module per format, each registering itself on import.
+
+Adding a format means adding a module here that subclasses
+:class:`modkit.parse.base.PageFormat` and decorates it with
+``@page_formats.register``; every module in this package is imported when the
+registry is first used.
+"""
+
+import importlib
+import pkgutil
+
+for _mod in pkgutil.iter_modules(__path__):
+    if not _mod.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_mod.name}")

@@ -1,0 +1,92 @@
+"""A small plug-in registry, and the registries modkit keeps.
+
+Built-in plug-ins register themselves when their module is imported; third-party
+ones arrive through the entry-point groups ``modkit.page_formats`` and
+``modkit.scorers``, loaded lazily and once. Tests switch external loading off
+with ``MODKIT_NO_PLUGINS=1``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import os
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from modkit.errors import UnknownPluginError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named plug-ins of one kind.
+
+    Examples
+    --------
+    >>> r = Registry("demo", group=None)
+    >>> @r.register
+    ... class Hello:
+    ...     name = "hello"
+    >>> r.names()
+    ['hello']
+    >>> r.get("helo")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.UnknownPluginError: Unknown demo 'helo'; choose one of: hello.
+    """
+
+    def __init__(self, kind: str, group: str | None, builtins: Callable[[], None] | None = None):
+        self.kind = kind
+        self.group = group
+        self._builtins = builtins
+        self._items: dict[str, T] = {}
+        self._loaded = False
+
+    def register(self, obj: T) -> T:
+        """Register a plug-in (usable as a class decorator); classes are instantiated."""
+        name = getattr(obj, "name", None)
+        if not name:
+            raise ValueError(f"{obj!r} has no name")
+        self._items[name] = obj() if isinstance(obj, type) else obj
+        return obj
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        if self._builtins is not None:
+            self._builtins()
+        if self.group is None or os.environ.get("MODKIT_NO_PLUGINS"):
+            return
+        for ep in importlib.metadata.entry_points(group=self.group):
+            try:
+                self.register(ep.load())
+            except Exception as exc:  # a broken plug-in must not break modkit
+                log.warning("could not load %s plug-in %s: %s", self.kind, ep.name, exc)
+
+    def get(self, name: str) -> T:
+        """The plug-in called ``name``; :class:`UnknownPluginError` lists the valid names."""
+        self._load()
+        try:
+            return self._items[name]
+        except KeyError:
+            raise UnknownPluginError(
+                f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
+            ) from None
+
+    def names(self) -> list[str]:
+        self._load()
+        return sorted(self._items)
+
+    def items(self) -> list[T]:
+        self._load()
+        return [self._items[n] for n in sorted(self._items)]
+
+
+def _builtin_formats() -> None:
+    import modkit.parse.formats  # noqa: F401  (registers the built-in formats)
+
+
+page_formats: Registry = Registry("page format", "modkit.page_formats", _builtin_formats)
