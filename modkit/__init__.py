@@ -7,7 +7,7 @@ Examples
 --------
 >>> import modkit
 >>> sorted(modkit.page_formats.names())[:2]
-['article_text', 'disqus_html']
+['article_text', 'disqus_text']
 """
 
 from modkit.errors import ConfigError, ModkitError, ParseError, SchemaError, UnknownPluginError

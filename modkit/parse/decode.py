@@ -27,6 +27,9 @@ _BOMS = (
 )
 _DECLARED = re.compile(rb"""(?:<meta[^>]+charset=["']?|<\?xml[^>]+encoding=["'])([A-Za-z0-9_.:-]+)""", re.I)
 # Control bytes that never occur in text pages (NUL aside, which UTF-16 has).
+_LATIN_GUESSES = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_3",
+                            "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14",
+                            "iso8859_15", "iso8859_16", "mac_latin2", "mac_roman", "cp850", "cp858"})
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 
 
@@ -53,7 +56,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
     >>> decode_bytes(b"\\x00\\x01\\x02PNG")
     Traceback (most recent call last):
     ...
-    modkit.errors.ParseError: <bytes>: binary file (control bytes), not a text page
+    modkit.errors.ParseError: <bytes>: binary file (NUL bytes), not a text page
     """
     if not data.strip():
         raise ParseError(f"{name}: empty file")
@@ -92,6 +95,13 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
 
     best = from_bytes(data[:1 << 20]).best()
     enc = best.encoding if best is not None else "cp1252"
+    if enc in _LATIN_GUESSES:
+        # Short Western texts fool the detector into cousins of cp1252 (cp1250,
+        # latin_2); browsers read unlabeled legacy pages as cp1252, and so do we.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode(enc)
     except (LookupError, UnicodeDecodeError):
