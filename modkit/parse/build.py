@@ -144,6 +144,9 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
     for pos, c in enumerate(out):
         c.position = pos
         c.quotes = tuple(key_to_id[q] for q in c.quotes if q in key_to_id)
+    # Formats record "load more" stubs under the parent's page key; report comment ids.
+    coverage.truncated = {(key_to_id.get(k, k) if k is not None else None): n
+                          for k, n in coverage.truncated.items()}
     return out
 
 
