@@ -1,0 +1,42 @@
+# One-command set-up: each target creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-core
+TSTAMP := $(VENV)/.installed-test
+BSTAMP := $(VENV)/.installed-bench
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(BSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $@
+
+## demo: parse the seed pages and print each thread's reply tree and a summary
+demo: $(STAMP)
+	$(BIN)/modkit parse seeds/
+
+## test: unit, seed, property and doc tests, then lint
+test: $(TSTAMP)
+	$(BIN)/python -m pytest -q tests modkit
+	$(BIN)/ruff check modkit tests benchmarks
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check modkit tests benchmarks
+
+## bench: performance benchmarks (ratios against references measured in the same run)
+bench: $(BSTAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,42 @@
+"""Shared fixtures: tiny hand-built threads, and paths to the seeds and shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from modkit.parse import RawPost
+
+os.environ.setdefault("MODKIT_NO_PLUGINS", "1")  # results must not depend on installed plug-ins
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ASSETS = Path(__file__).resolve().parent / "assets"
+SHARED = ROOT.parent / "shared" / "datasets"
+
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets not present")
+
+
+@pytest.fixture
+def one_thread() -> list[RawPost]:
+    """Three posts: a root, its reply, and a second root."""
+    return [RawPost("root one", author="ann", key="1"),
+            RawPost("reply to one", author="bob", key="2", parent_key="1"),
+            RawPost("root two", author="cy", key="3")]
+
+
+@pytest.fixture
+def deep_thread() -> list[RawPost]:
+    """A chain five deep plus a sibling at depth 1."""
+    posts = [RawPost("level 0", key="0")]
+    posts += [RawPost(f"level {i}", key=str(i), parent_key=str(i - 1)) for i in range(1, 5)]
+    posts.append(RawPost("sibling at 1", key="s", parent_key="0"))
+    return posts
+
+
+@pytest.fixture
+def orphan_reply() -> list[RawPost]:
+    """A reply whose parent is not on the page."""
+    return [RawPost("root", key="1"), RawPost("orphan", key="2", parent_key="missing")]
