@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -25,14 +26,31 @@ from modkit.model import Thread, children
 from modkit.parse import FileResult, iter_parse
 from modkit.registry import page_formats
 
-app = typer.Typer(help="Moderation toolkit for comment threads.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
-export_app = typer.Typer(help="Write threads in other tools' formats.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
-
 # Pipes and CI logs get a readable width instead of rich's 80-column fallback.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+
+def say(message: str) -> None:
+    """One plain, unwrapped line on stderr."""
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+class _Group(TyperGroup):
+    """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ModkitError as exc:
+            say(f"Error: {exc}")
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(cls=_Group, help="Moderation toolkit for comment threads.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+export_app = typer.Typer(cls=_Group, help="Write threads in other tools' formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 Paths = Annotated[list[Path], typer.Argument(help="Page files or directories (searched recursively).",
                                              show_default=False)]
@@ -44,7 +62,7 @@ class _StderrLines(logging.Handler):
     """Library warnings (odd encodings, skipped bytes) as one plain line each on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        err.print(f"warning: {record.getMessage()}", markup=False)
+        say(f"warning: {record.getMessage()}")
 
 
 def _walk(paths: list[Path], fmt: str | None, failures: list[str]):
@@ -54,16 +72,18 @@ def _walk(paths: list[Path], fmt: str | None, failures: list[str]):
     for res in iter_parse(paths, fmt):
         if res.error:
             failures.append(res.error)
-            err.print(f"error: {res.error}", markup=False)
+            say(f"error: {res.error}")
             continue
         yield res
 
 
 def _summary(results: list[FileResult], n_failed: int) -> Table:
     table = Table(title="parse summary", title_justify="left")
-    for col in ("thread", "format", "comments", "top-level", "max depth", "authors", "coverage"):
-        table.add_column(col, overflow="fold", justify="right" if col in
-                         ("comments", "top-level", "max depth", "authors") else "left")
+    table.add_column("thread", max_width=34, overflow="ellipsis", no_wrap=True)
+    table.add_column("format", no_wrap=True)
+    for col in ("comments", "top-level", "max depth", "authors"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("coverage", min_width=36)
     totals = [0, 0, 0]
     for res in results:
         for t in res.threads:
@@ -72,7 +92,7 @@ def _summary(results: list[FileResult], n_failed: int) -> Table:
             authors = len({c.author for c in cs if c.author})
             depth = max((c.depth for c in cs), default=0)
             warn = "; ".join(t.coverage_warnings()) or "-"
-            name = t.title[:40] or Path(t.source).name
+            name = t.title or Path(t.source).name
             table.add_row(name, t.platform, str(len(cs)), str(top), str(depth), str(authors), warn)
             totals[0] += 1
             totals[1] += len(cs)
@@ -127,7 +147,7 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
             for res in _walk(paths, fmt, failures):
                 writer.write_threads(res.threads)
                 results.append(FileResult(res.path, [_light(t) for t in res.threads]))
-        err.print(f"wrote {writer.rows_written} comments to {output}", markup=False)
+        say(f"wrote {writer.rows_written} comments to {output}")
     else:
         for res in _walk(paths, fmt, failures):
             for t in res.threads:
@@ -159,8 +179,8 @@ def export_convokit(paths: Paths, output: Annotated[Path, typer.Option(
     failures: list[str] = []
     threads = (t for res in _walk(paths, fmt, failures) for t in res.threads)
     counts = _export(threads, output)
-    err.print(f"wrote ConvoKit corpus {output}: {counts['conversations']} conversations, "
-              f"{counts['utterances']} utterances, {counts['speakers']} speakers", markup=False)
+    say(f"wrote ConvoKit corpus {output}: {counts['conversations']} conversations, "
+        f"{counts['utterances']} utterances, {counts['speakers']} speakers")
     if failures:
         raise typer.Exit(1)
 
@@ -178,13 +198,9 @@ def formats() -> None:
 
 
 def main() -> None:
-    """Entry point: run the app, turning :class:`ModkitError` into one line and exit 1."""
+    """Entry point for the ``modkit`` script: library warnings become stderr lines."""
     logging.basicConfig(level=logging.WARNING, handlers=[_StderrLines()])
-    try:
-        app()
-    except ModkitError as exc:
-        err.print(f"Error: {exc}", markup=False)
-        sys.exit(1)
+    app()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from modkit.parse.textdump import (
 )
 from modkit.registry import page_formats
 
-_ITEM = re.compile(r"^( +)(\d{1,5})\. (.*\S)?\s*$")
+_ITEM = re.compile(r"^( +)(\d{1,7})\. (.*\S)?\s*$")
 _AVATAR = " Avatar"
 
 

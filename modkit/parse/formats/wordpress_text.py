@@ -30,7 +30,7 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 _HEADER = re.compile(
     r"^\s*(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
     r"(?:thoughts?|comments?|responses?|replies|reactions?)\s+(?:on|to)\b.*$", re.I)
-_ITEM = re.compile(r"^( *)(\d{1,5})\.\s+(\S.*)$")
+_ITEM = re.compile(r"^( *)(\d{1,7})\.\s+(\S.*)$")
 #: Lines that end the comment list (the reply form under it).
 _END = re.compile(r"^(?:leave a (?:reply|comment)|you must be logged in|comments are closed)", re.I)
 

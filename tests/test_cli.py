@@ -1,0 +1,104 @@
+"""The command line: exit codes, exact one-line errors, outputs in each table format."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from modkit.cli import app
+from modkit.model import COMMENT_COLUMNS
+from modkit.tables import read_comments
+
+from .conftest import SEEDS
+
+runner = CliRunner()
+
+
+def test_cli_parse_prints_trees_and_summary_for_the_seeds():
+    result = runner.invoke(app, ["parse", str(SEEDS)])
+    assert result.exit_code == 0
+    assert "Iran deploys forces in Iraq to fight Sunni militants" in result.stdout
+    assert "ISIL attack is pre arranged by Maliki" in result.stdout
+    assert "5 threads, 108 comments (31 top-level)" in result.stderr
+    assert "page states 24 comments, 19 found" in result.stderr
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".parquet", ".csv"])
+def test_cli_parse_writes_one_row_per_comment(tmp_path, ext):
+    out = tmp_path / f"comments{ext}"
+    result = runner.invoke(app, ["parse", str(SEEDS), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    df = read_comments(out)
+    assert len(df) == 108
+    assert list(df.columns) == list(COMMENT_COLUMNS)
+    assert df["thread_id"].nunique() == 3
+    row = df[df["text"].str.startswith("ISIL attack is pre arranged")].iloc[0]
+    assert row["author"] == "wargame1" and int(row["depth"]) == 2
+    quoted = df[df["text"].str.startswith("you should also ask your ally")].iloc[0]
+    assert len(list(quoted["quotes"])) == 1
+
+
+def test_cli_parse_outputs_agree_across_formats(tmp_path):
+    frames = []
+    for ext in (".jsonl", ".parquet", ".csv"):
+        out = tmp_path / f"c{ext}"
+        runner.invoke(app, ["parse", str(SEEDS), "-o", str(out)])
+        df = read_comments(out)
+        frames.append(df[["comment_id", "parent_id", "text"]].fillna("").astype(str))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+
+
+def test_cli_unknown_format_prints_one_line_error():
+    result = runner.invoke(app, ["parse", str(SEEDS), "--format", "nope"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: Unknown page format 'nope'; choose one of: " + ", ".join(
+            __import__("modkit").page_formats.names()) + "."]
+
+
+def test_cli_format_override_is_used(tmp_path):
+    out = tmp_path / "c.jsonl"
+    result = runner.invoke(app, ["parse", str(next(SEEDS.glob("001_*"))), "-f", "article_text", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text() == ""
+
+
+def test_cli_bad_output_extension_fails_before_parsing(tmp_path):
+    result = runner.invoke(app, ["parse", str(SEEDS), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 1
+    assert "unknown table format '.xlsx'" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_cli_missing_file_is_named(tmp_path):
+    result = runner.invoke(app, ["parse", str(tmp_path / "nothere.html")])
+    assert result.exit_code == 1
+    assert "nothere.html: cannot read" in result.stderr
+
+
+def test_cli_formats_lists_every_registered_format():
+    result = runner.invoke(app, ["formats"])
+    assert result.exit_code == 0
+    for name in __import__("modkit").page_formats.names():
+        assert name in result.stdout
+
+
+def test_cli_export_convokit_writes_a_corpus(tmp_path):
+    out = tmp_path / "corpus"
+    result = runner.invoke(app, ["export", "convokit", str(SEEDS), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert "5 conversations, 113 utterances" in result.stderr
+    utts = [json.loads(line) for line in (out / "utterances.jsonl").read_text().splitlines()]
+    assert len(utts) == 113
+
+
+def test_every_command_has_help_with_an_example():
+    for name in ("parse", "formats"):
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0 and "Example:" in result.stdout
+    result = runner.invoke(app, ["export", "convokit", "--help"])
+    assert "Example:" in result.stdout

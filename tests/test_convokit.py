@@ -1,0 +1,52 @@
+"""ConvoKit export: the corpus format, and loading it with ConvoKit itself where it is installed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from modkit.export.convokit import export_convokit
+from modkit.parse import parse_threads
+
+from .conftest import SEEDS
+
+
+@pytest.fixture
+def corpus_dir(tmp_path):
+    out = tmp_path / "corpus"
+    export_convokit(parse_threads(SEEDS), out)
+    return out
+
+
+def test_convokit_corpus_has_the_five_files(corpus_dir):
+    names = sorted(p.name for p in corpus_dir.iterdir())
+    assert names == ["conversations.json", "corpus.json", "index.json", "speakers.json", "utterances.jsonl"]
+
+
+def test_convokit_each_conversation_has_one_root_and_valid_reply_links(corpus_dir):
+    utts = [json.loads(line) for line in (corpus_dir / "utterances.jsonl").read_text().splitlines()]
+    required = {"id", "speaker", "conversation_id", "reply-to", "timestamp", "text", "meta"}
+    assert all(required <= set(u) for u in utts)
+    ids = {u["id"] for u in utts}
+    convs = {}
+    for u in utts:
+        convs.setdefault(u["conversation_id"], []).append(u)
+        assert u["reply-to"] is None or u["reply-to"] in ids
+    for conv_id, members in convs.items():
+        roots = [u for u in members if u["reply-to"] is None]
+        assert [r["id"] for r in roots] == [conv_id]
+    speakers = json.loads((corpus_dir / "speakers.json").read_text())
+    assert {u["speaker"] for u in utts} == set(speakers)
+    index = json.loads((corpus_dir / "index.json").read_text())
+    assert set(index["utterances-index"]) == {k for u in utts for k in u["meta"]}
+
+
+def test_convokit_loads_the_corpus(corpus_dir):
+    convokit = pytest.importorskip("convokit", reason="convokit is not installed (optional extra)")
+    corpus = convokit.Corpus(filename=str(corpus_dir))
+    assert len(list(corpus.iter_conversations())) == 5
+    assert len(list(corpus.iter_utterances())) == 113
+    convo = next(c for c in corpus.iter_conversations() if c.meta["platform"] == "disqus_text")
+    convo.check_integrity(verbose=False)
+    assert len(convo.get_root_to_leaf_paths()) > 40
