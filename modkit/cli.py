@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
+from typer.core import TyperGroup
 
-from modkit.errors import ModkitError
+from modkit.errors import ModkitError, ParseError
 from modkit.model import Thread, children
-from modkit.parse import FileResult, iter_parse
+from modkit.parse import FileResult, iter_files, iter_parse, stream_file
+from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
 
 # Pipes and CI logs get a readable width instead of rich's 80-column fallback.
@@ -65,7 +67,7 @@ class _StderrLines(logging.Handler):
         say(f"warning: {record.getMessage()}")
 
 
-def _walk(paths: list[Path], fmt: str | None, failures: list[str]):
+def _walk(paths: list[Path], fmt: str | None, failures: list[str]) -> Iterator[FileResult]:
     """Parse ``paths``, reporting each bad file on one stderr line; yields good results."""
     if fmt:
         page_formats.get(fmt)  # an unknown name fails before any file is read
@@ -77,27 +79,20 @@ def _walk(paths: list[Path], fmt: str | None, failures: list[str]):
         yield res
 
 
-def _summary(results: list[FileResult], n_failed: int) -> Table:
+def _summary(summaries: list[ThreadSummary], n_failed: int) -> Table:
     table = Table(title="parse summary", title_justify="left")
     table.add_column("thread", max_width=34, overflow="ellipsis", no_wrap=True)
     table.add_column("format", no_wrap=True)
     for col in ("comments", "top-level", "max depth", "authors"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("coverage", min_width=36)
-    totals = [0, 0, 0]
-    for res in results:
-        for t in res.threads:
-            cs = t.comments
-            top = sum(c.parent_id is None for c in cs)
-            authors = len({c.author for c in cs if c.author})
-            depth = max((c.depth for c in cs), default=0)
-            warn = "; ".join(t.coverage_warnings()) or "-"
-            name = t.title or Path(t.source).name
-            table.add_row(name, t.platform, str(len(cs)), str(top), str(depth), str(authors), warn)
-            totals[0] += 1
-            totals[1] += len(cs)
-            totals[2] += top
-    table.caption = (f"{totals[0]} threads, {totals[1]} comments ({totals[2]} top-level)"
+    for s in summaries:
+        t = s.thread
+        table.add_row(t.title or Path(t.source).name, t.platform, str(s.n_comments), str(s.top_level),
+                      str(s.max_depth), str(s.n_authors), "; ".join(s.warnings) or "-")
+    n = sum(s.n_comments for s in summaries)
+    top = sum(s.top_level for s in summaries)
+    table.caption = (f"{len(summaries)} threads, {n} comments ({top} top-level)"
                      + (f"; {n_failed} files failed" if n_failed else ""))
     return table
 
@@ -137,33 +132,35 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
 
     Example: modkit parse seeds/ -o comments.parquet
     """
-    from modkit.tables import CommentWriter, table_format
+    from modkit.tables import CommentWriter, comment_row, table_format
 
     failures: list[str] = []
-    results: list[FileResult] = []
-    if output is not None:
-        table_format(output)  # a bad extension fails before any parsing
-        with CommentWriter(output) as writer:
-            for res in _walk(paths, fmt, failures):
-                writer.write_threads(res.threads)
-                results.append(FileResult(res.path, [_light(t) for t in res.threads]))
-        say(f"wrote {writer.rows_written} comments to {output}")
-    else:
+    summaries: list[ThreadSummary] = []
+    if output is None:
         for res in _walk(paths, fmt, failures):
             for t in res.threads:
                 out.print(_tree(t))
                 out.print()
-            results.append(res)
-    err.print(_summary(results, len(failures)))
+                summaries.append(ThreadSummary.of(t))
+    else:
+        table_format(output)  # a bad extension fails before any parsing
+        if fmt:
+            page_formats.get(fmt)
+        with CommentWriter(output) as writer:
+            for path in iter_files(paths):
+                try:
+                    # Streaming keeps a million-comment dump out of memory.
+                    for thread, comments in stream_file(path, fmt):
+                        s = ThreadSummary(thread)
+                        writer.write_rows(comment_row(thread, c) for c in s.count(comments))
+                        summaries.append(s)
+                except ParseError as exc:
+                    failures.append(str(exc))
+                    say(f"error: {exc}")
+        say(f"wrote {writer.rows_written} comments to {output}")
+    err.print(_summary(summaries, len(failures)))
     if failures:
         raise typer.Exit(1)
-
-
-def _light(t: Thread) -> Thread:
-    """A thread's summary statistics without holding its texts in memory."""
-    from dataclasses import replace
-
-    return replace(t, article="", comments=[replace(c, text="") for c in t.comments])
 
 
 @export_app.command("convokit")

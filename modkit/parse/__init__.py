@@ -17,16 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from modkit.errors import ParseError
-from modkit.model import Thread, validate_forest
+from modkit.model import Comment, Thread, validate_forest
 from modkit.parse.base import PageFormat, RawPost, thread_identity
 from modkit.parse.build import build_thread
-from modkit.parse.decode import decode_bytes, read_page
+from modkit.parse.decode import decode_bytes, read_page, stream_encoding
 from modkit.registry import page_formats
 
 __all__ = [
     "PageFormat", "RawPost", "build_thread", "thread_identity", "decode_bytes", "read_page",
     "detect_format", "parse_text", "parse_file", "iter_files", "iter_parse", "parse_threads",
-    "parse", "FileResult",
+    "parse", "FileResult", "stream_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,41 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
                     yield fp
         else:
             yield p
+
+
+#: How much of a file the detector reads when streaming.
+SNIFF_CHARS = 1 << 20
+
+
+def stream_file(path: str | Path, fmt: str | None = None) -> Iterator[tuple[Thread, Iterator[Comment]]]:
+    """Yield ``(thread, comments)`` pairs, streaming the comments when the format can.
+
+    Line-oriented formats with a ``stream`` method (Disqus-style text dumps) read
+    the file lazily, so a dump of any size runs in bounded memory: consume each
+    comment iterator before advancing to the next pair. Other formats parse the
+    whole page and yield each thread's comment list.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "d.txt")
+    >>> _ = open(p, "w").write("T\\n\\nA.\\n\\n  1. ann Avatar\\n\\n    Hi\\n")
+    >>> [(t.platform, [c.text for c in cs]) for t, cs in stream_file(p)]
+    [('disqus_text', ['Hi'])]
+    """
+    path = Path(path)
+    encoding = stream_encoding(path) if path.is_file() else None
+    if encoding is not None:
+        with open(path, encoding=encoding, errors="replace", newline=None) as fh:
+            head = fh.read(SNIFF_CHARS)
+        page_format = page_formats.get(fmt) if fmt else detect_format(head, str(path))
+        if hasattr(page_format, "stream"):
+            with open(path, encoding=encoding, errors="replace", newline=None) as fh:
+                thread, comments = page_format.stream(fh, str(path))
+                yield thread, comments
+            return
+    for thread in parse_file(path, fmt):
+        yield thread, iter(thread.comments)
 
 
 @dataclass

@@ -129,3 +129,34 @@ def read_page(path: str | Path) -> str:
     except OSError as exc:
         raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return decode_bytes(data, str(path))
+
+
+def stream_encoding(path: str | Path, sample: int = 1 << 16) -> str | None:
+    """The encoding to read ``path`` line by line with, or ``None`` if it needs a full decode.
+
+    Only cheap, certain cases qualify: a byte-order mark, or a head that is valid
+    UTF-8 (a multi-byte character cut at the sample's end is tolerated).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "p.txt")
+    >>> _ = open(p, "w", encoding="utf-8").write("Tïtle\\n")
+    >>> stream_encoding(p)
+    'utf-8'
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(sample)
+    if not head.strip():
+        return None
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            return None
+    return "utf-8"
