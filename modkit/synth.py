@@ -10,9 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
-_WORDS = ("iran iraq army the a of to is and they we you not this that why so government "
-          "militia war peace border news report say think know really never always plan "
-          "secret people country power oil deal lol ok right wrong facts read history").split()
+_WORDS = ["iran", "iraq", "army", "the", "a", "of", "to", "is", "and", "they", "we", "you", "not", "this", "that", "why", "so", "government", "militia", "war", "peace", "border", "news", "report", "say", "think", "know", "really", "never", "always", "plan", "secret", "people", "country", "power", "oil", "deal", "lol", "ok", "right", "wrong", "facts", "read", "history"]
 
 
 def render_disqus_text(title: str, article: str, comments: Sequence[tuple[int, str | None, str]]) -> str:
