@@ -22,6 +22,7 @@ SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe
                        "button", "input", "select", "textarea", "head"})
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_WS = re.compile(r"\s+")
 _BLANKS = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
 
 
@@ -54,20 +55,24 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> st
     >>> t = parse_html("<div><p>Hello <b>you</b><br>there</p><p>Bye</p><script>x()</script></div>")
     >>> node_text(t.css_first("div"))
     'Hello you\\nthere\\n\\nBye'
+    >>> node_text(parse_html("<p>one\\ntwo<br>\\nthree</p>").css_first("p"))
+    'one two\\nthree'
     """
     if node is None:
         return ""
     parts: list[str] = []
-    stack: list[tuple[LexborNode, bool]] = [(node, False)]
+    stack: list[tuple[LexborNode, bool, bool]] = [(node, False, False)]  # node, closing, inside <pre>
     skipped = SKIP_TAGS | skip
     while stack:
-        cur, closing = stack.pop()
+        cur, closing, pre = stack.pop()
         tag = cur.tag
         if closing:
             parts.append("\n\n" if tag == "p" else "\n")
             continue
         if tag == "-text":
-            parts.append(cur.text_content or "")
+            raw = cur.text_content or ""
+            # Source line breaks are spaces in HTML; only <pre> keeps them.
+            parts.append(raw if pre else _WS.sub(" ", raw))
             continue
         if tag in skipped or tag == "-comment":
             continue
@@ -77,9 +82,10 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> st
         block = tag in BLOCK_TAGS and cur is not node
         if block:
             parts.append("\n\n" if tag == "p" else "\n")
-            stack.append((cur, True))
+            stack.append((cur, True, pre))
         kids = list(cur.iter(include_text=True))
-        stack.extend((k, False) for k in reversed(kids))
+        inner = pre or tag in ("pre", "textarea")
+        stack.extend((k, False, inner) for k in reversed(kids))
     return clean_text("".join(parts))
 
 

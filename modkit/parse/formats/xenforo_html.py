@@ -1,0 +1,182 @@
+"""XenForo thread pages (XenForo 2, and XenForo 1) saved as HTML.
+
+XenForo 2 posts are ``article.message--post`` with ``data-author`` and
+``data-content="post-123"``, a ``time.u-dt[datetime]`` and the body in
+``.message-body .bbWrapper``. A quote is ``blockquote.bbCodeBlock--quote`` with
+``data-source="post: 123"`` (the quoted post) and ``data-quote`` (its author),
+a "X said:" title and a "Click to expand..." link, all of it cut from the
+replier's text. XenForo 1 posts are ``li.message`` (``id="post-123"``) with
+the body in ``blockquote.messageText`` and quotes in ``div.bbCodeQuote
+[data-author]`` linking back through ``a.AttributionLink``.
+
+Posts are flat; quotes are the reply links (see
+:mod:`modkit.parse.formats._forum_html`). The first post of page 1 is the
+article; a page whose first post is numbered above 1 ("#21") or whose page
+navigation says page 2+ holds only comments. XenForo 2 states the reply count
+in its JSON-LD, recorded as coverage, and a link to a next page is recorded as
+a truncated top-level branch.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from modkit.model import Thread
+from modkit.parse.base import PageFormat
+from modkit.parse.formats._forum_html import (
+    ForumPost,
+    QuoteRef,
+    below,
+    build_forum_thread,
+    first_int,
+    iso_timestamp,
+    json_ld_reply_count,
+    opens_thread,
+    outermost,
+    page_head,
+    post_text,
+    remove_all,
+)
+from modkit.parse.html import canonical_url, first_text, looks_like_html, page_title, parse_html
+from modkit.registry import page_formats
+
+_XF2_POSTS = '.message[data-content^="post-"]'
+_XF1_POSTS = 'li.message[id^="post-"]'
+_XF2_QUOTE = "blockquote.bbCodeBlock--quote"
+_XF1_QUOTE = "div.bbCodeQuote"
+_POST_ID = re.compile(r"(?:post-|posts/|[?&]id=|post:\s*)(\d+)")
+
+
+def _post_id(value: str | None) -> str | None:
+    """The post id in a ``data-source``, element id or link ("post: 12", "#post-12")."""
+    m = _POST_ID.search(value or "")
+    return m.group(1) if m else None
+
+
+def _post_number(header: LexborNode | None) -> int | None:
+    """The "#21" post counter in a post's header, if shown."""
+    if header is None:
+        return None
+    for n in header.css("a, span, li"):
+        t = (n.text() or "").strip()
+        if t.startswith("#") and first_int(t) is not None:
+            return first_int(t)
+    return None
+
+
+def _xf2_quote(node: LexborNode) -> QuoteRef:
+    source = (node.attributes.get("data-source") or "").strip()
+    # A quote of a profile post or conversation names its source, which is never on the page.
+    key = (_post_id(source) if source.startswith("post:") else source) or None
+    author = (node.attributes.get("data-quote") or "").strip() or None
+    content = node.css_first(".bbCodeBlock-expandContent") or node.css_first(".bbCodeBlock-content") or node
+    remove_all(content, (_XF2_QUOTE, ".bbCodeBlock-expandLink", ".bbCodeBlock-title"))
+    return QuoteRef(key, author, post_text(content))
+
+
+def _xf1_quote(node: LexborNode) -> QuoteRef:
+    link = node.css_first("a.AttributionLink")
+    key = _post_id(link.attributes.get("href")) if link is not None else None
+    author = (node.attributes.get("data-author") or "").strip() or None
+    content = node.css_first(".quote") or node.css_first(".quoteContainer") or node
+    remove_all(content, (_XF1_QUOTE, ".quoteExpand", ".attribution"))
+    return QuoteRef(key, author, post_text(content))
+
+
+def _body(node: LexborNode | None, quote_sel: str, read) -> tuple[str, list[QuoteRef]]:
+    """Own text and outermost quotes of a post body (the quotes are cut out)."""
+    if node is None:
+        return "", []
+    quotes = []
+    for q in outermost(below(node, quote_sel), node):
+        quotes.append(read(q))
+        q.decompose()
+    # Link previews and the quote-selection marker are not the replier's words.
+    remove_all(node, (".bbCodeBlock--unfurl", ".js-selectToQuoteEnd", ".messageTextEndMarker"))
+    return post_text(node), quotes
+
+
+def _xf2_post(art: LexborNode) -> ForumPost:
+    key = _post_id(art.attributes.get("data-content")) or _post_id(art.attributes.get("id"))
+    author = (art.attributes.get("data-author") or "").strip() or first_text(art, (".message-name",))
+    when = art.css_first(".message-attribution time[datetime]") or art.css_first("time[datetime]")
+    body = art.css_first(".message-body .bbWrapper") or art.css_first(".message-body")
+    text, quotes = _body(body, _XF2_QUOTE, _xf2_quote)
+    classes = art.attributes.get("class") or ""
+    return ForumPost(text, author or None, iso_timestamp(when.attributes.get("datetime")) if when else None,
+                     key, _post_number(art.css_first(".message-attribution-opposite")), quotes,
+                     removed="message--deleted" in classes)
+
+
+def _xf1_post(li: LexborNode) -> ForumPost:
+    key = _post_id(li.attributes.get("id"))
+    author = (li.attributes.get("data-author") or "").strip() or first_text(li, (".messageUserInfo .username",))
+    when = li.css_first(".messageMeta .DateTime")
+    stamp = None
+    if when is not None:
+        stamp = iso_timestamp(when.attributes.get("data-time")) or \
+            iso_timestamp(when.attributes.get("title")) or iso_timestamp(when.text())
+    text, quotes = _body(li.css_first("blockquote.messageText"), _XF1_QUOTE, _xf1_quote)
+    return ForumPost(text, author or None, stamp, key,
+                     _post_number(li.css_first(".messageMeta .publicControls")), quotes,
+                     removed="deleted" in (li.attributes.get("class") or "").split())
+
+
+def _paging(tree: LexborHTMLParser) -> tuple[int | None, bool]:
+    """Current page number (if shown) and whether a next page exists."""
+    cur = tree.css_first(".pageNav-page--current")
+    if cur is not None:
+        return first_int(cur.text()), tree.css_first("a.pageNav-jump--next") is not None
+    nav = tree.css_first(".PageNav[data-page]")
+    if nav is not None:
+        page, last = first_int(nav.attributes.get("data-page")), first_int(nav.attributes.get("data-last"))
+        return page, page is not None and last is not None and page < last
+    return None, tree.css_first('link[rel="next"]') is not None
+
+
+@page_formats.register
+class XenForoHtml(PageFormat):
+    """A XenForo 2 (or 1) thread page; reply links come from quotes.
+
+    Examples
+    --------
+    >>> page = ('<html id="XF"><body>'
+    ...   '<article class="message message--post" data-author="ann" data-content="post-1">'
+    ...   '<div class="message-body"><div class="bbWrapper">Topic</div></div></article>'
+    ...   '<article class="message message--post" data-author="bob" data-content="post-2">'
+    ...   '<div class="message-body"><div class="bbWrapper">Hi</div></div></article>'
+    ...   '<article class="message message--post" data-author="cy" data-content="post-3">'
+    ...   '<div class="message-body"><div class="bbWrapper"><blockquote data-quote="bob" '
+    ...   'data-source="post: 2" class="bbCodeBlock bbCodeBlock--quote">Hi</blockquote>No'
+    ...   '</div></div></article></body></html>')
+    >>> t = XenForoHtml().parse(page, "t.html")[0]
+    >>> t.article, [(c.author, c.depth, c.text) for c in t.comments]
+    ('Topic', [('bob', 0, 'Hi'), ('cy', 1, 'No')])
+    """
+
+    name = "xenforo_html"
+    description = "XenForo 2/1 thread page (HTML): flat posts, replies through quotes"
+    kind = "html"
+
+    def sniff(self, text: str, source: str) -> float:
+        if not looks_like_html(text):
+            return 0.0
+        head = page_head(text)
+        if ('id="XF"' in head or "data-xf-init" in text) and \
+                ('data-content="post-' in text or "message--post" in text):
+            return 0.95
+        if 'id="XenForo"' in head and "messageText" in text:
+            return 0.95
+        return 0.0
+
+    def parse(self, text: str, source: str) -> list[Thread]:
+        tree = parse_html(text)
+        nodes = tree.css(_XF2_POSTS)
+        posts = [_xf2_post(n) for n in nodes] if nodes else [_xf1_post(n) for n in tree.css(_XF1_POSTS)]
+        page, more = _paging(tree)
+        opening = opens_thread(posts[0].number if posts else None, page)
+        return [build_forum_thread(platform=self.name, source=source, title=page_title(tree),
+                                   url=canonical_url(tree), posts=posts, opening=opening,
+                                   stated_count=json_ld_reply_count(tree), more_pages=more)]

@@ -1,0 +1,146 @@
+"""vBulletin 3/4/5 thread pages: flat posts, reply links through quotes, signatures dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Thread, make_comment_id, validate_forest
+from modkit.parse import detect_format, parse_file
+from modkit.parse.decode import read_page
+from modkit.registry import page_formats
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+HERE = ASSETS / "vbulletin_html"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+
+
+def shape(t: Thread) -> list[tuple[str | None, int, str | None]]:
+    """(author, depth, parent's author) per comment, in the builder's order."""
+    by_id = {c.comment_id: c for c in t.comments}
+    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in t.comments]
+
+
+def by_key(t: Thread, post_id: str):
+    cid = make_comment_id(t.thread_id, post_id)
+    return next(c for c in t.comments if c.comment_id == cid)
+
+
+@pytest.fixture(scope="module")
+def vb4() -> Thread:
+    (t,) = parse_file(HERE / "vb4_thread.html")
+    return t
+
+
+@pytest.fixture(scope="module")
+def vb3() -> Thread:
+    (t,) = parse_file(HERE / "vb3_page2.html")
+    return t
+
+
+def test_vbulletin_html_first_post_of_page_one_is_the_article(vb4):
+    assert vb4.platform == "vbulletin_html"
+    assert vb4.title == "Cloudy water after a water change"
+    assert vb4.article == ("Every time I change 30% of the water the tank goes milky for two days.\n\n"
+                           "What am I doing wrong?")
+    assert "tetra_tom" not in [c.author for c in vb4.comments]
+
+
+def test_vbulletin_html_builds_the_reply_tree_from_quotes(vb4):
+    validate_forest(vb4.comments)
+    assert shape(vb4) == [("reefer_ann", 0, None), ("guppy_gail", 1, "reefer_ann"),
+                          ("pleco_pete", 2, "guppy_gail"), ("spammy", 0, None), ("reefer_ann", 0, None)]
+
+
+def test_vbulletin_html_nested_quote_links_only_the_outermost_quote(vb4):
+    gail = by_key(vb4, "5003")
+    assert gail.parent_id == by_key(vb4, "5002").comment_id
+    assert gail.quotes == (by_key(vb4, "5002").comment_id,)
+    assert gail.text == "Agree with Ann. Also feed less for a few days."
+
+
+def test_vbulletin_html_quote_naming_only_an_author_links_their_post_with_that_text(vb4):
+    pete = by_key(vb4, "5004")
+    assert pete.parent_id == by_key(vb4, "5003").comment_id
+    # The anonymous quote is cut too; the unclosed <b> and <font> swallow nothing.
+    assert pete.text == "How much less? Half?\n\nMy LFS says this every time."
+    assert pete.author == "pleco_pete"
+
+
+def test_vbulletin_html_quote_of_an_off_page_post_stays_top_level(vb4):
+    ann = by_key(vb4, "5006")
+    assert (ann.parent_id, ann.quotes) == (None, ())
+    assert ann.text == "Please don't, as I said in the other thread."
+    assert ann.timestamp is None  # "Today" cannot be placed
+
+
+def test_vbulletin_html_drops_signatures(vb4):
+    ann = by_key(vb4, "5002")
+    assert ann.text == "That is a bacterial bloom. Your filter media is fine, leave it alone."
+    assert ann.timestamp == "2016-03-14T21:30:00"
+
+
+def test_vbulletin_html_deleted_post_is_kept_flagged_removed(vb4):
+    spam = by_key(vb4, "5005")
+    assert (spam.text, spam.flags, spam.author) == ("", (FLAG_REMOVED, FLAG_EMPTY), "spammy")
+
+
+def test_vbulletin_html_records_result_count_and_next_page(vb4):
+    assert vb4.coverage.stated_count == 8  # "Results 1 to 6 of 9" posts, one is the opening post
+    assert vb4.coverage.truncated == {None: -1}
+
+
+def test_vbulletin_html_reads_vbulletin_3_tables_on_page_two(vb3):
+    assert vb3.title == "Carburetor idles rough when warm"
+    assert vb3.article == ""
+    assert shape(vb3) == [("norton_ned", 0, None), ("bsa_bill", 1, "norton_ned"),
+                          ("triumph_tess", 2, "bsa_bill"), ("norton_ned", 0, None)]
+    assert vb3.coverage.stated_count == 13 and vb3.coverage.truncated == {}
+
+
+def test_vbulletin_html_3_strips_quotes_captions_and_signatures(vb3):
+    assert by_key(vb3, "201").text == ("Did you check the pilot jet? A half-blocked pilot does exactly "
+                                       "this once the engine is hot.")
+    assert by_key(vb3, "202").text == "Cleaned it twice. It still hunts at idle.\n\npilot: 25\nmain: 220"
+    tess = by_key(vb3, "203")
+    assert tess.text == ("Then it is an air leak at the manifold. Spray carb cleaner around the rubbers "
+                         "while it idles.")
+    assert tess.quotes == (by_key(vb3, "202").comment_id,)
+    assert by_key(vb3, "204").text == "Set it again anyway, they drift."
+    assert by_key(vb3, "204").quotes == ()
+
+
+def test_vbulletin_html_3_dates_are_iso_and_relative_dates_are_unknown(vb3):
+    assert by_key(vb3, "201").timestamp == "2013-11-21T14:13:00"
+    assert by_key(vb3, "203").timestamp is None
+
+
+def test_vbulletin_html_reads_vbulletin_5_posts():
+    (t,) = parse_file(HERE / "vb5_thread.html")
+    assert t.title == "Sourdough starter smells like acetone"
+    assert t.article == "My starter smells like nail polish remover. Is it dead?"
+    assert shape(t) == [("levain", 0, None), ("crumb", 1, "levain")]
+    assert [c.text for c in t.comments] == ["Not dead, just hungry. Feed it twice a day.",
+                                           "Did that, it smells of yoghurt now. Thanks!"]
+    assert t.comments[1].timestamp == "2020-09-14T08:40:00"
+
+
+@pytest.mark.parametrize("name", ["vb3_page2.html", "vb4_thread.html", "vb5_thread.html"])
+def test_vbulletin_html_is_detected_on_its_pages(name):
+    path = HERE / name
+    assert detect_format(read_page(path), str(path)).name == "vbulletin_html"
+
+
+def _foreign_pages() -> list[Path]:
+    pages = sorted(SEEDS.glob("*.txt"))
+    pages += sorted(p for p in ASSETS.glob("*/*") if p.parent.name != "vbulletin_html")
+    if SHARED.exists():
+        pages += sorted(p for p in (SHARED / "threads").glob("*/*") if p.suffix in (".html", ".json", ".xml"))
+    return pages
+
+
+@pytest.mark.parametrize("path", _foreign_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_vbulletin_html_does_not_claim_other_formats_pages(path):
+    assert page_formats.get("vbulletin_html").sniff(read_page(path), str(path)) == 0.0

@@ -1,0 +1,198 @@
+"""XenForo thread pages: flat posts, reply links through quotes, the opening post as article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Thread, make_comment_id, validate_forest
+from modkit.parse import detect_format, parse_file, parse_text
+from modkit.parse.decode import read_page
+from modkit.parse.html import parse_html
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+HERE = ASSETS / "xenforo_html"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets not present")
+KATZEN = SHARED / "threads" / "trafilatura_forums" / "katzen-forum.net-Pepe.html"
+
+
+def shape(t: Thread) -> list[tuple[str | None, int, str | None]]:
+    """(author, depth, parent's author) per comment, in the builder's order."""
+    by_id = {c.comment_id: c for c in t.comments}
+    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in t.comments]
+
+
+def by_key(t: Thread, post_id: str):
+    cid = make_comment_id(t.thread_id, post_id)
+    return next(c for c in t.comments if c.comment_id == cid)
+
+
+@pytest.fixture(scope="module")
+def page1() -> Thread:
+    (t,) = parse_file(HERE / "xf2_page1.html")
+    return t
+
+
+def test_xenforo_html_first_post_of_page_one_is_the_article(page1):
+    assert page1.platform == "xenforo_html"
+    assert page1.title == "Indoor cat suddenly tracks dirt everywhere"
+    assert page1.article == ("Hi all,\nMy indoor cat Miso leaves little dark crumbs on her blanket every "
+                             "night.\n\nIs this normal for an indoor cat?")
+    assert page1.n_comments == 8
+    assert "alice" not in [c.author for c in page1.comments]
+
+
+def test_xenforo_html_builds_the_reply_tree_from_quotes(page1):
+    validate_forest(page1.comments)
+    assert shape(page1) == [
+        ("bob", 0, None), ("carol", 1, "bob"), ("erin", 2, "carol"), ("carol", 1, "bob"),
+        ("dave", 0, None), ("gina", 1, "dave"), ("bob", 0, None), ("frank", 0, None),
+    ]
+
+
+def test_xenforo_html_strips_quoted_text_title_and_click_to_expand(page1):
+    carol = by_key(page1, "103")
+    assert carol.text == "Agreed. Comb her over a white towel and you will see it."
+    assert carol.parent_id == by_key(page1, "102").comment_id
+    assert carol.quotes == (by_key(page1, "102").comment_id,)
+
+
+def test_xenforo_html_nested_quote_links_only_the_outermost_quote(page1):
+    erin = by_key(page1, "105")
+    assert erin.parent_id == by_key(page1, "103").comment_id
+    assert erin.quotes == (by_key(page1, "103").comment_id,)
+    assert erin.text == "The towel trick works, thanks :)"
+
+
+def test_xenforo_html_quote_of_the_opening_post_stays_top_level(page1):
+    dave = by_key(page1, "104")
+    assert (dave.parent_id, dave.depth, dave.quotes) == (None, 0, ())
+    assert dave.text == "Could also be dried litter stuck in her paws."
+
+
+def test_xenforo_html_quote_of_an_off_page_post_is_stripped_and_stays_top_level(page1):
+    bob = by_key(page1, "106")
+    assert (bob.parent_id, bob.quotes) == (None, ())
+    assert bob.text == "That advice from the other thread is plain wrong.\nAsk your vet."
+
+
+def test_xenforo_html_author_only_quote_links_the_post_containing_the_quoted_text(page1):
+    # bob's latest post is 106, but only 102 contains the quoted words.
+    carol = by_key(page1, "107")
+    assert carol.parent_id == by_key(page1, "102").comment_id
+    assert carol.text == "Miso never goes outside and still got fleas from our dog."
+
+
+def test_xenforo_html_two_quotes_link_the_first_and_record_both(page1):
+    gina = by_key(page1, "109")
+    assert gina.parent_id == by_key(page1, "104").comment_id
+    assert gina.quotes == (by_key(page1, "104").comment_id, by_key(page1, "102").comment_id)
+    assert gina.text == "Litter would be grey, not dark.\nAnd this."
+
+
+def test_xenforo_html_deleted_post_is_kept_flagged_removed_and_empty(page1):
+    frank = by_key(page1, "108")
+    assert frank.text == "" and frank.flags == (FLAG_REMOVED, FLAG_EMPTY)
+    assert frank.author == "frank"
+
+
+def test_xenforo_html_signatures_and_reply_buttons_are_not_text(page1):
+    texts = " ".join([page1.article] + [c.text for c in page1.comments])
+    assert "since 2015" not in texts and "Reply" not in texts and "Like" not in texts
+
+
+def test_xenforo_html_records_stated_count_and_next_page(page1):
+    assert page1.coverage.stated_count == 11
+    assert page1.coverage.truncated == {None: -1}
+
+
+def test_xenforo_html_timestamps_are_iso_8601(page1):
+    assert by_key(page1, "102").timestamp == "2021-03-02T09:01:30+01:00"
+
+
+def test_xenforo_html_ids_come_from_post_ids_and_are_stable(page1):
+    (again,) = parse_file(HERE / "xf2_page1.html")
+    assert [c.comment_id for c in again.comments] == [c.comment_id for c in page1.comments]
+    assert page1.thread_id == again.thread_id
+    assert by_key(page1, "109").author == "gina"
+
+
+def test_xenforo_html_page_two_has_no_article_and_every_post_is_a_comment():
+    (t,) = parse_file(HERE / "xf2_page2.html")
+    assert t.article == ""
+    assert shape(t) == [("hank", 0, None), ("alice", 1, "hank"), ("bob", 0, None)]
+    assert [c.text for c in t.comments] == ["Update please, did the comb show anything?",
+                                           "Yes, fleas. She is treated now.", "Told you so."]
+    assert t.comments[2].quotes == ()  # post 103 is on page 1
+    assert t.coverage.stated_count == 22 and t.coverage.truncated == {}
+
+
+def test_xenforo_html_reads_xenforo_1_markup():
+    (t,) = parse_file(HERE / "xf1_thread.html")
+    assert t.title == "Best budget road bike?"
+    assert t.article == "Looking for a road bike under 800. Aluminium frame is fine.\nAny advice?"
+    assert shape(t) == [("gearhead", 0, None), ("spoke", 1, "gearhead"), ("ride_on", 2, "spoke"),
+                        ("troll99", 0, None)]
+    assert [c.text for c in t.comments] == [
+        "Look at last year's models, they drop a lot in price.",
+        "This. I got mine for half price in October.", "Which shop was that?", ""]
+    assert t.comments[0].timestamp == "2015-04-04T17:15:00+00:00"
+    assert FLAG_REMOVED in t.comments[3].flags
+
+
+def test_xenforo_html_page_without_posts_gives_an_empty_thread():
+    (t,) = parse_text('<html id="XF"><body><div class="message message--post"></div></body></html>',
+                      "empty.html", fmt="xenforo_html")
+    assert (t.n_comments, t.article) == (0, "")
+
+
+@pytest.mark.parametrize("name", ["xf1_thread.html", "xf2_page1.html", "xf2_page2.html"])
+def test_xenforo_html_is_detected_on_its_pages(name):
+    path = HERE / name
+    assert detect_format(read_page(path), str(path)).name == "xenforo_html"
+
+
+def _foreign_pages() -> list[Path]:
+    pages = sorted(SEEDS.glob("*.txt"))
+    pages += sorted(p for p in ASSETS.glob("*/*") if p.parent.name != "xenforo_html")
+    if SHARED.exists():
+        pages += sorted(p for p in (SHARED / "threads").glob("*/*")
+                        if p.suffix in (".html", ".json", ".xml") and p != KATZEN)
+    return pages
+
+
+@pytest.mark.parametrize("path", _foreign_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_xenforo_html_does_not_claim_other_formats_pages(path):
+    from modkit.registry import page_formats
+
+    assert page_formats.get("xenforo_html").sniff(read_page(path), str(path)) == 0.0
+
+
+@needs_shared
+def test_xenforo_html_parses_the_real_katzen_forum_thread():
+    raw = KATZEN.read_text(encoding="utf-8")
+    # Independent count: one data-content attribute per post, the first being the opening post.
+    posts = parse_html(raw).css('article.message--post[data-content^="post-"]')
+    assert len(posts) == raw.count('data-content="post-') == 18
+    (t,) = parse_file(KATZEN)
+    assert t.platform == "xenforo_html"
+    assert t.title == "Jede Nacht verliert Pepe soviel Dreck aus dem Fell"
+    assert t.article.startswith("Hallo,\nPepe schläft nachts mit mir im Schlafzimmer")
+    assert t.n_comments == 17 and t.coverage.stated_count == 17
+    assert max(c.depth for c in t.comments) == 1
+    assert sum(c.depth == 1 for c in t.comments) == 2
+    page_order = sorted(t.comments, key=lambda c: c.timestamp)
+    assert [c.author for c in page_order] == [
+        "yellowkitty", "Lov100", "Pepemaus", "Pepemaus", "MoeC", "yellowkitty", "Lehmann", "Pepemaus",
+        "Lehmann", "Pepemaus", "MoeC", "Catbert", "Pepemaus", "Pepemaus", "AnnaAn", "Pepemaus",
+        "Pepemaus"]
+    # yellowkitty's #7 quotes Pepemaus' #4; Catbert's #13 quotes Pepemaus' #11.
+    for reply, quoted in (("6331617", "6331459"), ("6332049", "6331930")):
+        c = by_key(t, reply)
+        assert c.parent_id == by_key(t, quoted).comment_id and c.quotes == (c.parent_id,)
+        assert "hat gesagt" not in c.text and "Zum Vergrößern" not in c.text
+    assert by_key(t, "6331617").text.startswith("Dann hat er wohl keine Milben")
+    assert by_key(t, "6331423").timestamp == "2018-09-27T15:11:51+02:00"
