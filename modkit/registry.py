@@ -37,19 +37,25 @@ class Registry(Generic[T]):
     modkit.errors.UnknownPluginError: Unknown demo 'helo'; choose one of: hello.
     """
 
-    def __init__(self, kind: str, group: str | None, builtins: Callable[[], None] | None = None):
+    def __init__(self, kind: str, group: str | None, builtins: Callable[[], None] | None = None,
+                 instantiate: bool = True):
         self.kind = kind
+        self.instantiate = instantiate
         self.group = group
         self._builtins = builtins
         self._items: dict[str, T] = {}
         self._loaded = False
 
     def register(self, obj: T) -> T:
-        """Register a plug-in (usable as a class decorator); classes are instantiated."""
+        """Register a plug-in (usable as a class decorator).
+
+        Classes are instantiated when the registry holds instances (page formats),
+        kept as classes when it holds factories (scorers, built with options).
+        """
         name = getattr(obj, "name", None)
         if not name:
             raise ValueError(f"{obj!r} has no name")
-        self._items[name] = obj() if isinstance(obj, type) else obj
+        self._items[name] = obj() if self.instantiate and isinstance(obj, type) else obj
         return obj
 
     def _load(self) -> None:
@@ -90,3 +96,11 @@ def _builtin_formats() -> None:
 
 
 page_formats: Registry = Registry("page format", "modkit.page_formats", _builtin_formats)
+
+
+def _builtin_scorers() -> None:
+    import modkit.score.scorers  # noqa: F401  (registers the built-in scorers)
+
+
+#: Scorer *classes* by name (instantiated with options at use).
+scorers: Registry = Registry("scorer", "modkit.scorers", _builtin_scorers, instantiate=False)

@@ -1,0 +1,1 @@
+"""Stage: training and persisting classifiers (``modkit train``)."""
