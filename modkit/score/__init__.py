@@ -1,0 +1,1 @@
+"""Stage 2: score replies for toxicity and conspiracy framing (``modkit score``)."""
