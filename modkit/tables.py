@@ -167,6 +167,96 @@ def write_comments(threads: Iterable[Thread], path: str | Path) -> int:
     return w.rows_written
 
 
+def _is_nested(v: object) -> bool:
+    return isinstance(v, (list, tuple, dict)) or (hasattr(v, "tolist") and not isinstance(v, str))
+
+
+def _plain(v: object) -> object:
+    """NumPy arrays and tuples (from Parquet round trips) as plain lists, recursively."""
+    if hasattr(v, "tolist") and not isinstance(v, str):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write any stage table atomically; nested columns (lists, dicts) survive every format.
+
+    In CSV, nested values are JSON-encoded (the comments table's ``quotes`` and
+    ``flags`` keep their ``|``-joined form so CSVs stay readable in a spreadsheet).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
+    >>> _ = write_table(pd.DataFrame({"text": ["hi"], "cues": [[{"kind": "x"}]]}), p)
+    >>> read_table(p)["cues"][0]
+    [{'kind': 'x'}]
+    """
+    path = Path(path)
+    ext = table_format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        if ext == ".parquet":
+            df.to_parquet(tmp, index=False)
+        elif ext == ".jsonl":
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for rec in df.to_dict("records"):
+                    fh.write(json.dumps({k: _plain(v) for k, v in rec.items()}, ensure_ascii=False,
+                                        default=str) + "\n")
+        else:
+            out = df.copy()
+            for col in out.columns:
+                if out[col].map(_is_nested).any():
+                    if col in LIST_COLUMNS:
+                        out[col] = out[col].map(lambda v: "|".join(map(str, _plain(v) or [])))
+                    else:
+                        out[col] = out[col].map(lambda v: json.dumps(_plain(v), ensure_ascii=False))
+            out.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a stage table; :class:`SchemaError` names the file and any missing columns.
+
+    JSON-encoded nested values in CSV come back as lists and dicts.
+    """
+    ext = table_format(path)
+    try:
+        if ext == ".parquet":
+            df = pd.read_parquet(path)
+            for col in df.columns:
+                if df[col].dtype == object and df[col].map(_is_nested).any():
+                    df[col] = df[col].map(_plain)
+        elif ext == ".csv":
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            for col in df.columns:
+                if col in LIST_COLUMNS:
+                    df[col] = df[col].map(lambda v: [] if pd.isna(v) or v == "" else str(v).split("|"))
+                elif df[col].map(lambda v: isinstance(v, str) and v[:1] in "[{").all() and len(df):
+                    try:
+                        df[col] = df[col].map(json.loads)
+                    except ValueError:
+                        pass
+        else:
+            df = pd.read_json(path, lines=True, dtype=False)
+    except FileNotFoundError:
+        raise SchemaError(f"{path}: no such file") from None
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise SchemaError(f"{path}: cannot read table ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{Path(path).name} is missing columns: {', '.join(missing)}.")
+    return df
+
+
 def read_comments(path: str | Path) -> pd.DataFrame:
     """Read a comments table written by :func:`write_comments` (or any table with ``text``).
 
@@ -178,19 +268,4 @@ def read_comments(path: str | Path) -> pd.DataFrame:
     >>> list(read_comments(p).columns)
     ['text']
     """
-    ext = table_format(path)
-    try:
-        if ext == ".parquet":
-            df = pd.read_parquet(path)
-        elif ext == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-            for col in LIST_COLUMNS:
-                if col in df:
-                    df[col] = df[col].map(lambda v: [] if pd.isna(v) or v == "" else str(v).split("|"))
-        else:
-            df = pd.read_json(path, lines=True, dtype=False)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise SchemaError(f"{path}: cannot read table ({exc})") from None
-    if "text" not in df.columns:
-        raise SchemaError(f"{path} is missing columns: text.")
-    return df
+    return read_table(path, required=["text"])

@@ -32,7 +32,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Below this sniff confidence a page is not claimed by any format.
-MIN_CONFIDENCE = 0.2
+MIN_CONFIDENCE = 0.1
 #: File name suffixes skipped when walking directories (not pages).
 SKIP_SUFFIXES = frozenset({".md", ".py", ".pyc", ".png", ".jpg", ".jpeg", ".gif", ".css", ".js",
                            ".parquet", ".zip", ".gz", ".ico", ".svg", ".woff", ".woff2"})

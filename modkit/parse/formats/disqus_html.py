@@ -1,0 +1,192 @@
+"""Disqus comments as rendered in a browser and saved as HTML.
+
+The embed renders ``ul#post-list`` with one ``li.post`` per comment (id
+``post-123456``) and replies in a nested ``ul.children``. A reply's header
+links to its parent (``a.parent-link`` to ``#comment-123``): that explicit link
+wins over the DOM nesting, which Disqus flattens beyond its maximum depth. The
+author is ``[data-role=username]`` / ``.post-byline .author``, the time the
+``title`` of ``a.time-ago``, the words ``[data-role=message]`` /
+``.post-message``. "This comment was deleted." bodies are removed comments;
+"Load more comments" and "Show more replies" stubs are truncated branches.
+
+Browsers save the embed either inline (a DOM snapshot) or, with SingleFile and
+similar tools, inside the iframe's ``srcdoc``; both are read. A page whose
+Disqus iframe never loaded (``#disqus_thread`` and nothing in it) parses to no
+comments and a truncated top level, since its comments exist but were not saved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from modkit.model import FLAG_REMOVED, Coverage, Thread
+from modkit.parse.base import PageFormat, RawPost
+from modkit.parse.build import build_thread
+from modkit.parse.formats._htmlkit import (
+    Draft,
+    article_text,
+    count_in,
+    enclosing,
+    is_hidden,
+    is_removed,
+    iso_datetime,
+    own_first,
+    resolve_quotes,
+    take_quotes,
+)
+from modkit.parse.html import canonical_url, clean_text, looks_like_html, node_text, page_title, parse_html
+from modkit.registry import page_formats
+
+_ID = re.compile(r"^post-(\d+)$")
+_LINKED = re.compile(r"#comment-(\d+)$")
+_INSIDE = "[data-role=post-content], .post-content, [data-role=message], .post-message"
+_AUTHOR = (".post-byline [data-role=username]", ".post-byline .author", "[data-role=username]",
+           ".author")
+_TIME = ("a.time-ago[title]", "[data-role=relative-time][title]", ".post-meta a[title]")
+_BODY = ("[data-role=message]", ".post-message")
+_PARENT = ("a[data-role=parent-link]", "a.parent-link")
+_MORE_REPLIES = "[data-action=show-children], .show-children"
+_MORE_POSTS = "[data-action=more-posts], .load-more a, .load-more__button"
+_COUNTS = (".comment-count", "[data-role=comment-count]", ".disqus-comment-count",
+           'a[href$="#disqus_thread"]')
+
+
+def post_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The Disqus posts (``li.post``) of a document, in page order.
+
+    Blog themes use ``li.post`` for lists of articles too; a Disqus post sits in
+    the post list or carries Disqus's own inner markup.
+
+    Examples
+    --------
+    >>> t = parse_html('<ul id="post-list"><li class="post" id="post-7">x</li></ul>'
+    ...                '<ul class="recent"><li class="post" id="post-8">an article</li></ul>')
+    >>> [n.id for n in post_nodes(t)]
+    ['post-7']
+    """
+    listed = {n.mem_id for n in tree.css("#post-list li.post, .post-list li.post")}
+    return [n for n in tree.css("li.post")
+            if n.mem_id in listed or (_ID.match(n.id or "") and n.css_first(_INSIDE) is not None)]
+
+
+def _embedded(tree: LexborHTMLParser) -> LexborHTMLParser | None:
+    """The Disqus document a saving tool inlined as an iframe's ``srcdoc``, if any."""
+    for frame in tree.css("iframe[srcdoc]"):
+        doc = frame.attributes.get("srcdoc") or ""
+        if "post-list" in doc or "post-message" in doc:
+            inner = parse_html(doc)
+            if post_nodes(inner):
+                return inner
+    return None
+
+
+def _link_key(href: str) -> str | None:
+    m = _LINKED.search(href)
+    return f"post-{m.group(1)}" if m else None
+
+
+def _count(node: LexborNode | None) -> int:
+    n = count_in(node.text()) if node is not None else None
+    return n if n is not None and n > 0 else -1
+
+
+@page_formats.register
+class DisqusHtml(PageFormat):
+    """Disqus comments rendered in a saved HTML page.
+
+    Examples
+    --------
+    >>> page = ('<html><body><div id="disqus_thread"><ul id="post-list">'
+    ...         '<li class="post" id="post-1"><span class="author">ann</span>'
+    ...         '<div class="post-message" data-role="message"><p>First!</p></div>'
+    ...         '<ul class="children"><li class="post" id="post-2"><span class="author">bob</span>'
+    ...         '<div class="post-message" data-role="message"><p>Second.</p></div></li></ul>'
+    ...         '</li></ul></div></body></html>')
+    >>> t = DisqusHtml().parse(page, "p.html")[0]
+    >>> [(c.depth, c.author, c.text) for c in t.comments]
+    [(0, 'ann', 'First!'), (1, 'bob', 'Second.')]
+    """
+
+    name = "disqus_html"
+    description = "Disqus comments rendered in a browser (li.post, ul.children) saved as HTML"
+    kind = "html"
+
+    def sniff(self, text: str, source: str) -> float:
+        if not looks_like_html(text) or ("disqus" not in text and "post-list" not in text):
+            return 0.0
+        tree = parse_html(text)
+        if post_nodes(tree) or _embedded(tree) is not None:
+            return 0.9
+        return 0.6 if tree.css_first("#disqus_thread") is not None else 0.0
+
+    def parse(self, text: str, source: str) -> list[Thread]:
+        host = parse_html(text)
+        doc = host if post_nodes(host) else (_embedded(host) or host)
+        title, url = page_title(host), canonical_url(host)
+        coverage = Coverage(stated_count=self._stated_count(doc, host))
+        nodes = post_nodes(doc)
+        if not nodes and host.css_first("#disqus_thread") is not None:
+            coverage.truncated[None] = -1  # the embed never loaded: its comments were not saved
+        keys = [n.id if _ID.match(n.id or "") else f"#{i}" for i, n in enumerate(nodes)]
+        self._stubs(doc, nodes, keys, coverage)
+        drafts = self._drafts(nodes, keys)
+        return [build_thread(platform=self.name, source=source, title=title,
+                             article=article_text(host), posts=resolve_quotes(drafts),
+                             coverage=coverage, url=url, by="parent")]
+
+    @staticmethod
+    def _stated_count(doc: LexborHTMLParser, host: LexborHTMLParser) -> int | None:
+        for tree in (doc, host):
+            for sel in _COUNTS:
+                for node in tree.css(sel):
+                    n = count_in(node.text())
+                    if n is not None:
+                        return n
+        return None
+
+    @staticmethod
+    def _stubs(doc: LexborHTMLParser, nodes: list[LexborNode], keys: list[str],
+               coverage: Coverage) -> None:
+        """Record "Show more replies" under their post and "Load more comments" at top level."""
+        stubs = [s for s in doc.css(_MORE_REPLIES) if not is_hidden(s)]
+        owners = enclosing([*nodes, *stubs])[len(nodes):]
+        for stub, owner in zip(stubs, owners):
+            coverage.truncated[keys[owner] if owner is not None else None] = _count(stub)
+        if any(not is_hidden(s) for s in doc.css(_MORE_POSTS)):
+            coverage.truncated.setdefault(None, -1)
+
+    def _drafts(self, nodes: list[LexborNode], keys: list[str]) -> list[Draft]:
+        dom = enclosing(nodes)
+        drafts: list[Draft] = []
+        # Last to first: replies are read and removed before their parent, so each
+        # selector below sees only the post's own markup.
+        for i in range(len(nodes) - 1, -1, -1):
+            node = nodes[i]
+            drafts.append(self._draft(node, keys[i], keys[dom[i]] if dom[i] is not None else None))
+            node.decompose()
+        drafts.reverse()
+        return drafts
+
+    @staticmethod
+    def _draft(node: LexborNode, key: str, dom_parent: str | None) -> Draft:
+        author_node = own_first(node, _AUTHOR)
+        author = clean_text(author_node.text()) if author_node is not None else None
+        stamp = None
+        when = own_first(node, _TIME)
+        if when is not None:
+            stamp = iso_datetime(when.attributes.get("title"))
+        link = own_first(node, _PARENT)
+        parent = _link_key(link.attributes.get("href") or "") if link is not None else None
+        parent = parent or dom_parent
+        body = own_first(node, _BODY)
+        quotes = take_quotes(body, _link_key) if body is not None else []
+        words = node_text(body)
+        flags = ()
+        if is_removed(words):
+            words, flags = "", (FLAG_REMOVED,)
+        platform_id = key if not key.startswith("#") else None
+        post = RawPost(words, author=author or None, timestamp=stamp, key=key, platform_id=platform_id,
+                       parent_key=parent, flags=flags)
+        return Draft(post, quotes, parent)

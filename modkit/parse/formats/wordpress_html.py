@@ -1,0 +1,261 @@
+"""WordPress comment markup saved as HTML.
+
+``wp_list_comments`` renders each comment as ``li.comment`` (or ``div.comment``)
+with the id ``comment-123`` and the classes ``depth-N``, ``even``/``odd``,
+``byuser``…; replies sit in a nested ``ul.children``/``ol.children``. Themes vary
+the inside (``.comment-author .fn``, ``cite.fn``, ``.comment-author strong``;
+``time[datetime]`` or a plain date; ``.comment-content``, ``.comment-text`` or
+bare paragraphs), so each field is looked up through a list of selectors.
+
+Real pages often leave a ``</li>`` unclosed, which moves a comment inside the
+previous one in the DOM. The ``depth-N`` class is the page's explicit signal,
+so a comment's parent is the nearest earlier comment of depth N-1; the DOM
+ancestor is used only where there is no depth class. Pingbacks and trackbacks
+are dropped; the comment count in the heading ("24 thoughts on …", "12
+Kommentare") counts them too, so they are subtracted before it becomes
+``coverage.stated_count``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from modkit.model import FLAG_REMOVED, Coverage, Thread
+from modkit.parse.base import PageFormat, RawPost
+from modkit.parse.build import build_thread
+from modkit.parse.formats._htmlkit import (
+    Draft,
+    article_text,
+    classes,
+    count_in,
+    drop,
+    enclosing,
+    is_removed,
+    iso_datetime,
+    own_first,
+    resolve_quotes,
+    take_quotes,
+)
+from modkit.parse.html import canonical_url, clean_text, looks_like_html, node_text, page_title, parse_html
+from modkit.registry import page_formats
+
+_ID = re.compile(r"^comment-(\d+)$")
+_DEPTH = re.compile(r"^depth-(\d+)$")
+_LINKED = re.compile(r"#comment-(\d+)$")
+_KINDS = frozenset({"comment", "pingback", "trackback"})
+_PINGS = frozenset({"pingback", "trackback"})
+_LISTED = ".commentlist li, .comment-list li"
+
+_AUTHOR = (".comment-author .fn", "cite.fn", ".fn", ".comment-author cite", ".comment-author strong",
+           ".comment-author b", ".comment-author-name", ".comment_author", ".comment-author a")
+_DATE_TEXT = (".comment-metadata a", ".commentmetadata a", ".comment-metadata", ".commentmetadata",
+              ".comment-date", ".comment-time", ".comment-meta a")
+_BODY = (".comment-content", ".comment-text", ".comment_text", ".commenttext", ".comment-entry",
+         ".comment-body")
+#: Everything around the words: who, when, avatar, reply/edit links, moderation notes.
+_CHROME = (".comment-meta, .comment-metadata, .commentmetadata, .comment-author, .says, "
+           ".avatar, .reply, .comment-reply, .comment-reply-link, .comment-edit-link, .edit-link, "
+           ".comment-actions, .comment-awaiting-moderation, .children, .sharedaddy, .comment-likes")
+_TITLES = ("#comments-title", "h2#comments", "h3#comments", "h4#comments", ".comments-title",
+           "[class*=comments-title]", "[class*=comments__title]", "[class*=comments__headline]",
+           "[class*=comments-headline]", "#comments h2", "#comments h3", ".comments-area h2",
+           ".comments-area h3", "#comments h4")
+_PAGING = ".comment-navigation a, .comments-pagination a, [id^=comment-nav] a, .comment-nav a"
+_WP_MARKS = "#commentform, .comment-respond, .comments-title, #comments-title"
+
+
+def _depth(node: LexborNode) -> int | None:
+    for c in classes(node):
+        m = _DEPTH.match(c)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def comment_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """The comment, pingback and trackback elements, in page order.
+
+    Examples
+    --------
+    >>> t = parse_html('<ol class="commentlist"><li id="comment-1" class="comment depth-1">x</li></ol>'
+    ...                '<ul><li class="comment">a widget, not a comment</li></ul>')
+    >>> [n.id for n in comment_nodes(t)]
+    ['comment-1']
+    """
+    listed = {n.mem_id for n in tree.css(_LISTED)}
+    out = []
+    for node in tree.css(".comment, .pingback, .trackback"):
+        if node.tag not in ("li", "div", "article") or not _KINDS & set(classes(node)):
+            continue
+        if _ID.match(node.id or "") or _depth(node) is not None or node.mem_id in listed:
+            out.append(node)
+    return out
+
+
+def _link_key(href: str) -> str | None:
+    m = _LINKED.search(href)
+    return f"comment-{m.group(1)}" if m else None
+
+
+def _timestamp(node: LexborNode) -> str | None:
+    time = node.css_first("time[datetime]")
+    if time is not None:
+        stamp = iso_datetime(time.attributes.get("datetime"))
+        if stamp:
+            return stamp
+    for sel in _DATE_TEXT:
+        found = node.css_first(sel)
+        if found is not None:
+            stamp = iso_datetime(found.text())
+            if stamp:
+                return stamp
+    # Some themes print the date as bare text beside the author's name.
+    meta = own_first(node, (".comment-author", ".comment-meta"))
+    if meta is not None:
+        bare = " ".join(t.text_content or "" for t in meta.iter(include_text=True) if t.tag == "-text")
+        return iso_datetime(bare)
+    return None
+
+
+def _title(tree: LexborHTMLParser) -> str:
+    """The post's title: og:title, the entry title, the post's heading, else the page title."""
+    meta = tree.css_first('meta[property="og:title"]')
+    if meta is not None and (meta.attributes.get("content") or "").strip():
+        return clean_text(meta.attributes["content"])
+    for sel in (".entry-title", ".post-title", "[itemprop=headline]", "[id^=post-] h1", "[id^=post-] h2"):
+        node = tree.css_first(sel)
+        if node is not None and node.text(strip=True):
+            return clean_text(node.text())
+    return page_title(tree)
+
+
+def _stated_count(tree: LexborHTMLParser) -> int | None:
+    for sel in _TITLES:
+        for node in tree.css(sel):
+            if _inside_reply_form(node):
+                continue
+            n = count_in(node.text())
+            if n is not None:
+                return n
+    return None
+
+
+def _inside_reply_form(node: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    while cur is not None:
+        if cur.id == "respond" or "comment-respond" in classes(cur) or cur.tag == "form":
+            return True
+        cur = cur.parent
+    return False
+
+
+@page_formats.register
+class WordPressHtml(PageFormat):
+    """WordPress comments (``li.comment`` with ``depth-N`` classes) in a saved HTML page.
+
+    Examples
+    --------
+    >>> page = ('<html><body><article><div class="entry-content"><p>Post.</p></div></article>'
+    ...         '<ol class="commentlist"><li id="comment-1" class="comment depth-1">'
+    ...         '<cite class="fn">ann</cite><p>Hello</p><ul class="children">'
+    ...         '<li id="comment-2" class="comment depth-2"><cite class="fn">bob</cite><p>Hi</p>'
+    ...         '</li></ul></li></ol></body></html>')
+    >>> t = WordPressHtml().parse(page, "p.html")[0]
+    >>> t.article, [(c.depth, c.author, c.text) for c in t.comments]
+    ('Post.', [(0, 'ann', 'Hello'), (1, 'bob', 'Hi')])
+    """
+
+    name = "wordpress_html"
+    description = "WordPress comment markup (li.comment, depth-N classes, ul.children) in saved HTML"
+    kind = "html"
+
+    def sniff(self, text: str, source: str) -> float:
+        if not looks_like_html(text) or "comment" not in text:
+            return 0.0
+        tree = parse_html(text)
+        if comment_nodes(tree):
+            return 0.9
+        # A WordPress page whose comments are closed, empty or not rendered.
+        return 0.4 if tree.css_first(_WP_MARKS) is not None else 0.0
+
+    def parse(self, text: str, source: str) -> list[Thread]:
+        tree = parse_html(text)
+        title, url = _title(tree), canonical_url(tree)
+        coverage = Coverage(stated_count=_stated_count(tree))
+        if any(n.text(strip=True) for n in tree.css(_PAGING)):
+            coverage.truncated[None] = -1  # other comment pages exist
+        nodes = comment_nodes(tree)
+        drafts, pings = self._drafts(nodes)
+        if coverage.stated_count is not None:
+            coverage.stated_count = max(coverage.stated_count - pings, 0)
+        posts = resolve_quotes(drafts)
+        return [build_thread(platform=self.name, source=source, title=title,
+                             article=article_text(tree), posts=posts, coverage=coverage, url=url,
+                             by="parent")]
+
+    def _drafts(self, nodes: list[LexborNode]) -> tuple[list[Draft], int]:
+        """Drafts of the comments in page order, and how many pingbacks were dropped."""
+        keys = [n.id if _ID.match(n.id or "") else f"#{i}" for i, n in enumerate(nodes)]
+        parents = _parent_keys(nodes, keys)
+        drafts: list[Draft | None] = [None] * len(nodes)
+        # Last to first: a comment's replies are read and removed before the comment itself,
+        # so every selector below only sees the comment's own markup.
+        for i in range(len(nodes) - 1, -1, -1):
+            node = nodes[i]
+            if not _PINGS & set(classes(node)):
+                drafts[i] = self._draft(node, keys[i], parents[i])
+            node.decompose()
+        kept = [d for d in drafts if d is not None]
+        return kept, len(drafts) - len(kept)
+
+    def _draft(self, node: LexborNode, key: str, parent: str | None) -> Draft:
+        stamp = _timestamp(node)
+        author_node = own_first(node, _AUTHOR)
+        author = None
+        if author_node is not None:
+            author = clean_text(author_node.text())
+            author_node.decompose()  # some themes put the name beside the words, not in a header
+        drop(node, _CHROME)
+        body = own_first(node, _BODY) or node
+        quotes = take_quotes(body, _link_key)
+        words = node_text(body)
+        flags = ()
+        if is_removed(words):
+            words, flags = "", (FLAG_REMOVED,)
+        platform_id = key if not key.startswith("#") else None
+        post = RawPost(words, author=author or None, timestamp=stamp, key=key, platform_id=platform_id,
+                       parent_key=parent, flags=flags)
+        return Draft(post, quotes, parent)
+
+
+def _parent_keys(nodes: list[LexborNode], keys: list[str]) -> list[str | None]:
+    """Each comment's parent key: from ``depth-N`` classes, else from DOM nesting.
+
+    A depth-N comment replies to the nearest earlier comment of depth N-1 (or,
+    failing that, to a DOM ancestor of depth N-1); one with neither points at a
+    key that is not on the page, so the builder reports it as an orphan.
+    """
+    dom = enclosing(nodes)
+    latest: dict[int, str] = {}
+    out: list[str | None] = []
+    for i, node in enumerate(nodes):
+        depth = _depth(node)
+        dom_parent = keys[dom[i]] if dom[i] is not None else None
+        if depth is None:
+            out.append(dom_parent)
+            continue
+        if depth <= 1:
+            parent = None
+        else:
+            parent = latest.get(depth - 1)
+            if parent is None and dom[i] is not None and _depth(nodes[dom[i]]) in (depth - 1, None):
+                parent = dom_parent
+            if parent is None:
+                parent = f"{keys[i]}/absent-parent"
+        out.append(parent)
+        latest[depth] = keys[i]
+        for deeper in [d for d in latest if d > depth]:
+            del latest[deeper]
+    return out
