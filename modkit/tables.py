@@ -8,6 +8,7 @@ JSON arrays in JSONL and ``|``-joined strings in CSV.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -241,10 +242,8 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
                 if col in LIST_COLUMNS:
                     df[col] = df[col].map(lambda v: [] if pd.isna(v) or v == "" else str(v).split("|"))
                 elif df[col].map(lambda v: isinstance(v, str) and v[:1] in "[{").all() and len(df):
-                    try:
+                    with contextlib.suppress(ValueError):  # not JSON after all: keep the strings
                         df[col] = df[col].map(json.loads)
-                    except ValueError:
-                        pass
         else:
             df = pd.read_json(path, lines=True, dtype=False)
     except FileNotFoundError:
