@@ -11,31 +11,20 @@ while the rest were written; 2 bad usage.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.tree import Tree
 from typer.core import TyperGroup
 
-from modkit.errors import ModkitError, ParseError
-from modkit.model import Thread, children
+from modkit.console import err, flagged_table, out, parse_summary, say, thread_tree
+from modkit.errors import ConfigError, ModkitError, ParseError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
-
-# Pipes and CI logs get a readable width instead of rich's 80-column fallback.
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
-
-
-def say(message: str) -> None:
-    """One plain, unwrapped line on stderr."""
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 class _Group(TyperGroup):
@@ -79,51 +68,6 @@ def _walk(paths: list[Path], fmt: str | None, failures: list[str]) -> Iterator[F
         yield res
 
 
-def _summary(summaries: list[ThreadSummary], n_failed: int) -> Table:
-    table = Table(title="parse summary", title_justify="left")
-    table.add_column("thread", max_width=34, overflow="ellipsis", no_wrap=True)
-    table.add_column("format", no_wrap=True)
-    for col in ("comments", "top-level", "max depth", "authors"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("coverage", min_width=36)
-    for s in summaries:
-        t = s.thread
-        table.add_row(t.title or Path(t.source).name, t.platform, str(s.n_comments), str(s.top_level),
-                      str(s.max_depth), str(s.n_authors), "; ".join(s.warnings) or "-")
-    n = sum(s.n_comments for s in summaries)
-    top = sum(s.top_level for s in summaries)
-    table.caption = (f"{len(summaries)} threads, {n} comments ({top} top-level)"
-                     + (f"; {n_failed} files failed" if n_failed else ""))
-    return table
-
-
-def _tree(thread: Thread, width: int = 100) -> Tree:
-    head = f"[bold]{_esc(thread.title or thread.source)}[/] [dim]({thread.platform}, " \
-           f"{thread.n_comments} comments, {thread.source})[/]"
-    root = Tree(head)
-    for w in thread.coverage_warnings():
-        root.add(f"[yellow]coverage: {_esc(w)}[/]")
-    kids = children(thread.comments)
-
-    def add(node: Tree, parent: str | None) -> None:
-        for c in kids.get(parent, []):
-            text = " ".join(c.text.split())
-            text = text if len(text) <= width else text[: width - 1] + "…"
-            flags = f" [red]\\[{', '.join(c.flags)}][/]" if c.flags else ""
-            quoted = " [cyan](quotes parent)[/]" if c.quotes else ""
-            branch = node.add(f"[bold]{_esc(c.author or 'anonymous')}[/]{flags}{quoted}: {_esc(text)}")
-            add(branch, c.comment_id)
-
-    add(root, None)
-    return root
-
-
-def _esc(s: str) -> str:
-    from rich.markup import escape
-
-    return escape(s)
-
-
 @app.command()
 def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
               "-o", "--output", help="Write one row per comment to .jsonl, .parquet or .csv.")] = None,
@@ -139,7 +83,7 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
     if output is None:
         for res in _walk(paths, fmt, failures):
             for t in res.threads:
-                out.print(_tree(t))
+                out.print(thread_tree(t))
                 out.print()
                 summaries.append(ThreadSummary.of(t))
     else:
@@ -158,7 +102,7 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
                     failures.append(str(exc))
                     say(f"error: {exc}")
         say(f"wrote {writer.rows_written} comments to {output}")
-    err.print(_summary(summaries, len(failures)))
+    err.print(parse_summary(summaries, len(failures)))
     if failures:
         raise typer.Exit(1)
 
@@ -178,6 +122,76 @@ def export_convokit(paths: Paths, output: Annotated[Path, typer.Option(
     counts = _export(threads, output)
     say(f"wrote ConvoKit corpus {output}: {counts['conversations']} conversations, "
         f"{counts['utterances']} utterances, {counts['speakers']} speakers")
+    if failures:
+        raise typer.Exit(1)
+
+
+TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
+
+
+def _comments_from(paths: list[Path], fmt: str | None, failures: list[str]) -> pd.DataFrame:
+    """Tables are read as they are; pages and directories are parsed first."""
+    from modkit.tables import read_comments, threads_to_frame
+
+    if paths and all(p.suffix.lower() in TABLE_SUFFIXES and p.is_file() for p in paths):
+        return pd.concat([read_comments(p) for p in paths], ignore_index=True)
+    threads = [t for res in _walk(paths, fmt, failures) for t in res.threads]
+    return threads_to_frame(threads)
+
+
+def _thresholds(values: list[str]) -> dict[str, float]:
+    out_: dict[str, float] = {}
+    for v in values:
+        attr, sep, num = v.partition("=")
+        try:
+            out_[attr.strip()] = float(num)
+        except ValueError:
+            raise ConfigError(f"--threshold {v!r}: expected ATTR=VALUE, e.g. toxicity=0.7") from None
+        if not sep:
+            raise ConfigError(f"--threshold {v!r}: expected ATTR=VALUE, e.g. toxicity=0.7")
+    return out_
+
+
+@app.command()
+def score(inputs: Annotated[list[Path], typer.Argument(
+              help="Pages or directories (parsed first), or comment tables (.jsonl/.csv/.parquet with a "
+                   "text column).", show_default=False)],
+          output: Annotated[Path, typer.Option("-o", "--output", help="Scores table: .jsonl, .parquet or .csv.")],
+          toxicity: Annotated[str, typer.Option(help="lite | detoxify[:MODEL] | model:PATH | none")] = "lite",
+          conspiracy: Annotated[str, typer.Option(help="conspiracy | model:PATH | none")] = "conspiracy",
+          checkpoint: Annotated[str | None, typer.Option(help="Local Detoxify checkpoint (.ckpt).")] = None,
+          threshold: Annotated[list[str] | None, typer.Option(
+              help="Flag threshold ATTR=VALUE; repeat for several.")] = None,
+          no_context: Annotated[bool, typer.Option("--no-context", help="Score replies without their "
+                                                   "parent's text.")] = False,
+          cache: Annotated[Path | None, typer.Option(help="Score cache file (default: the user cache).")] = None,
+          no_cache: Annotated[bool, typer.Option("--no-cache", help="Score everything afresh.")] = False,
+          top: Annotated[int, typer.Option(help="How many flagged replies to print.")] = 10,
+          fmt: FormatOpt = None) -> None:
+    """Score replies for toxicity and conspiracy framing, in context; print the most flagged.
+
+    Example: modkit score seeds/ -o scores.parquet --threshold toxicity=0.7
+    """
+    from rich.progress import Progress
+
+    import modkit.score as stage
+    from modkit.score.cache import ScoreCache, default_cache_path
+    from modkit.tables import table_format, write_table
+
+    table_format(output)  # fail on a bad extension before any work
+    limits = _thresholds(threshold or [])
+    failures: list[str] = []
+    comments = _comments_from(inputs, fmt, failures)
+    store = None if no_cache else ScoreCache(cache or default_cache_path())
+    with Progress(console=err, transient=True, disable=len(comments) < 5000) as bar:
+        task = bar.add_task("scoring", total=len(comments))
+        scored = stage.score(comments, toxicity=toxicity, conspiracy=conspiracy, context=not no_context,
+                             thresholds=limits, checkpoint=checkpoint, cache=store,
+                             progress=lambda done, total: bar.update(task, completed=done))
+    write_table(scored, output)
+    say(f"wrote {len(scored)} scored replies to {output}")
+    if top > 0:
+        out.print(flagged_table(scored, top))
     if failures:
         raise typer.Exit(1)
 

@@ -1,1 +1,229 @@
-"""Stage 2: score replies for toxicity and conspiracy framing (``modkit score``)."""
+"""Stage 2: score every reply for toxicity and conspiracy framing, in context (``modkit score``).
+
+:func:`score` takes a comments table (``text``, optionally ``comment_id``,
+``parent_id``, ``thread_id`` or ``parent_text``) and returns it with one column per
+toxicity attribute, ``conspiracy`` and ``conspiracy_cues``, ``flagged`` and
+``flag_reasons``, and the versions of the scorers used. Scorers are named by a
+spec: ``lite`` (the embedded default), ``detoxify[:MODEL]``, ``model:PATH`` (a
+model trained with ``modkit train``); ``none`` skips a slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from modkit.errors import ConfigError
+from modkit.model import COMMENT_ID, PARENT_ID, TEXT
+from modkit.registry import scorers as scorer_registry
+from modkit.score.base import (
+    CONSPIRACY,
+    PARENT_TEXT_COL,
+    TOXICITY_ATTRIBUTES,
+    Scorer,
+    check_comments,
+    texts,
+)
+from modkit.score.cache import ScoreCache, cache_key
+
+__all__ = ["score", "resolve_scorer", "with_context", "Scorer", "ScoreCache", "CONSPIRACY_CUES",
+           "FLAGGED", "FLAG_REASONS", "DEFAULT_THRESHOLD"]
+
+log = logging.getLogger(__name__)
+
+CONSPIRACY_CUES = "conspiracy_cues"
+FLAGGED = "flagged"
+FLAG_REASONS = "flag_reasons"
+#: Used for an attribute when neither the user nor the scorer's model names a threshold:
+#: the midpoint of a probability-like score.
+DEFAULT_THRESHOLD = 0.5
+#: Rows scored per batch: large enough for vectorised models, small enough that the
+#: cache is written (and a crash loses little) often.
+BATCH_ROWS = 4096
+
+
+def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None = None) -> Scorer | None:
+    """Turn a scorer spec into a scorer instance.
+
+    Parameters
+    ----------
+    spec : str or Scorer or None
+        ``"lite"``, ``"conspiracy"``, ``"detoxify"``, ``"detoxify:MODEL"``, ``"model:PATH"``,
+        any registered scorer name, ``"none"``/``None`` for no scorer, or an instance.
+    kind : {"toxicity", "conspiracy"}
+        The slot being filled (checked against the scorer's kind).
+    checkpoint : str, optional
+        A local checkpoint for the ``detoxify`` backend.
+
+    Examples
+    --------
+    >>> resolve_scorer("none", "toxicity") is None
+    True
+    >>> resolve_scorer("lyte", "toxicity")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.UnknownPluginError: Unknown scorer 'lyte'; choose one of: ...
+    """
+    if spec is None or isinstance(spec, Scorer):
+        return spec
+    name, _, arg = spec.partition(":")
+    if name == "none":
+        return None
+    cls = scorer_registry.get(name)
+    if name == "model":
+        if not arg:
+            raise ConfigError("model scorer needs a path: model:PATH")
+        scorer = cls(path=arg)
+    elif name == "detoxify":
+        scorer = cls(model=arg or None, checkpoint=checkpoint)
+    else:
+        scorer = cls()
+    if getattr(scorer, "kind", kind) != kind and name != "model":
+        raise ConfigError(f"scorer {name!r} scores {scorer.kind}, not {kind}")
+    return scorer
+
+
+def with_context(comments: pd.DataFrame, context: bool = True) -> pd.DataFrame:
+    """Add ``parent_text`` from the table itself (via ``parent_id``) unless it is there.
+
+    With ``context=False`` the column is emptied, so scorers see replies alone.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"comment_id": ["a", "b"], "parent_id": [None, "a"], "text": ["hi", "yo"]})
+    >>> with_context(df)["parent_text"].tolist()
+    [None, 'hi']
+    """
+    out = comments.copy()
+    if not context:
+        parents: list[str | None] = [None] * len(out)
+    elif PARENT_TEXT_COL in out.columns:
+        parents = [None if t == "" else t for t in texts(out, PARENT_TEXT_COL)]
+    elif COMMENT_ID in out.columns and PARENT_ID in out.columns:
+        by_id = dict(zip(out[COMMENT_ID], texts(out, TEXT), strict=True))
+        parents = [by_id.get(p) if isinstance(p, str) else None for p in out[PARENT_ID]]
+    else:
+        parents = [None] * len(out)
+    # object dtype keeps None as None (pandas would infer a string column with NaN).
+    out[PARENT_TEXT_COL] = pd.Series(parents, index=out.index, dtype=object)
+    return out
+
+
+def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, context: bool,
+            with_evidence: bool) -> list[dict]:
+    """Scores (and evidence) for each row of ``frame``, from the cache where possible."""
+    version = scorer.version
+    keys = [cache_key(version, t, p if context else None)
+            for t, p in zip(texts(frame), frame[PARENT_TEXT_COL], strict=True)]
+    found = cache.get_many(keys) if cache is not None else {}
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    if todo:
+        sub = frame.iloc[todo]
+        probs = scorer.predict_proba(sub)
+        ev = scorer.evidence(sub) if with_evidence else None
+        fresh: dict[str, dict] = {}
+        for j, i in enumerate(todo):
+            row = {k: float(v) for k, v in probs.iloc[j].items()}
+            if ev is not None:
+                row[CONSPIRACY_CUES] = ev.iloc[j]
+            fresh[keys[i]] = row
+        if cache is not None:
+            cache.put_many(fresh)
+        found.update(fresh)
+    return [found[k] for k in keys]
+
+
+def _thresholds(active: list[Scorer], user: Mapping[str, float] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for s in active:
+        recommended = getattr(s, "recommended_thresholds", None)
+        rec = recommended() if callable(recommended) else {}
+        for attr in s.attributes:
+            out[attr] = float(rec.get(attr, DEFAULT_THRESHOLD))
+    for attr, value in (user or {}).items():
+        if attr not in out:
+            raise ConfigError(f"threshold for unknown attribute {attr!r}; scored attributes: "
+                              f"{', '.join(out) or 'none'}")
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"threshold {attr}={value} is outside [0, 1]")
+        out[attr] = float(value)
+    return out
+
+
+def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
+          conspiracy: str | Scorer | None = "conspiracy", *, context: bool = True,
+          thresholds: Mapping[str, float] | None = None, checkpoint: str | None = None,
+          cache: ScoreCache | None = None,
+          progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Score each reply; returns a new table with score, flag and version columns.
+
+    Parameters
+    ----------
+    comments : DataFrame
+        Needs ``text``; ``comment_id`` + ``parent_id`` (or ``parent_text``) give context.
+    toxicity, conspiracy : str or Scorer or None
+        Scorer specs (see :func:`resolve_scorer`).
+    context : bool
+        Let scorers use the parent's text (default). ``False`` scores replies alone.
+    thresholds : mapping, optional
+        ``{attribute: value}`` overriding the scorers' recommended flag thresholds.
+    checkpoint : str, optional
+        Local checkpoint for the ``detoxify`` backend.
+    cache : ScoreCache, optional
+        Skip replies already scored with the same text, context and scorer version.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch.
+
+    Returns
+    -------
+    DataFrame
+        The input columns plus one column per attribute, ``conspiracy_cues``, ``flagged``,
+        ``flag_reasons`` (attributes at or over their threshold, highest score first) and
+        ``toxicity_scorer`` / ``conspiracy_scorer`` versions.
+
+    Examples
+    --------
+    >>> from modkit.score.base import Scorer
+    >>> class Caps(Scorer):
+    ...     name = "caps"
+    ...     attributes = ("toxicity",)
+    ...     def predict_proba(self, df):
+    ...         return pd.DataFrame({"toxicity": [float(t.isupper()) for t in df["text"]]}, index=df.index)
+    >>> out = score(pd.DataFrame({"text": ["STOP", "fine"]}), toxicity=Caps(), conspiracy=None)
+    >>> out[["text", "toxicity", "flagged", "flag_reasons"]].to_dict("records")
+    [{'text': 'STOP', 'toxicity': 1.0, 'flagged': True, 'flag_reasons': ['toxicity']}, \
+{'text': 'fine', 'toxicity': 0.0, 'flagged': False, 'flag_reasons': []}]
+    """
+    check_comments(comments)
+    tox = resolve_scorer(toxicity, "toxicity", checkpoint)
+    con = resolve_scorer(conspiracy, "conspiracy")
+    active = [s for s in (tox, con) if s is not None]
+    if not active:
+        raise ConfigError("nothing to score: both toxicity and conspiracy scorers are 'none'")
+    limits = _thresholds(active, thresholds)
+    frame = with_context(comments, context).reset_index(drop=True)
+    rows: list[dict] = [{} for _ in range(len(frame))]
+    total = len(frame)
+    for start in range(0, total, BATCH_ROWS):
+        batch = frame.iloc[start:start + BATCH_ROWS]
+        for s in active:
+            for i, r in enumerate(_scored(s, batch, cache, context, with_evidence=s is con)):
+                rows[start + i].update(r)
+        if progress is not None:
+            progress(min(start + BATCH_ROWS, total), total)
+    out = comments.reset_index(drop=True).copy()
+    attrs = [a for s in active for a in s.attributes]
+    ordered = [a for a in (*TOXICITY_ATTRIBUTES, CONSPIRACY) if a in attrs] + \
+              [a for a in attrs if a not in TOXICITY_ATTRIBUTES and a != CONSPIRACY]
+    for attr in ordered:
+        out[attr] = [r.get(attr, float("nan")) for r in rows]
+    if con is not None:
+        out[CONSPIRACY_CUES] = [r.get(CONSPIRACY_CUES) or [] for r in rows]
+    reasons = [sorted((a for a in limits if r.get(a, 0.0) >= limits[a]), key=lambda a: -r[a]) for r in rows]
+    out[FLAGGED] = [bool(x) for x in reasons]
+    out[FLAG_REASONS] = reasons
+    out["toxicity_scorer"] = tox.version if tox is not None else None
+    out["conspiracy_scorer"] = con.version if con is not None else None
+    return out

@@ -93,6 +93,10 @@ class Scorer(BaseEstimator):
         """One float column per attribute in [0, 1], indexed like ``comments``."""
         raise NotImplementedError
 
+    def recommended_thresholds(self) -> dict[str, float]:
+        """Flag thresholds the model's own evaluation recommends, per attribute (may be empty)."""
+        return {}
+
     def evidence(self, comments: pd.DataFrame) -> pd.Series | None:
         """Per-row explanations (a list of dicts per row), or ``None`` if the scorer has none."""
         return None

@@ -1,0 +1,101 @@
+"""Terminal rendering for the CLI: consoles, reply trees and summary tables.
+
+Library code never prints; the CLI decides what to show with these helpers.
+All page text is escaped before it reaches rich's markup parser.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from modkit.model import Thread, children
+from modkit.parse.summary import ThreadSummary
+
+# Pipes and CI logs get a readable width instead of rich's 80-column fallback.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+
+
+def say(message: str) -> None:
+    """One plain, unwrapped line on stderr."""
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def one_line(text: str, width: int) -> str:
+    """Whitespace collapsed and cut to ``width`` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> one_line("a\\n  b  c", 4)
+    'a b…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def thread_tree(thread: Thread, width: int = 100) -> Tree:
+    """The reply tree of a thread, one line per comment."""
+    head = f"[bold]{escape(thread.title or thread.source)}[/] [dim]({thread.platform}, " \
+           f"{thread.n_comments} comments, {escape(thread.source)})[/]"
+    root = Tree(head)
+    for w in thread.coverage_warnings():
+        root.add(f"[yellow]coverage: {escape(w)}[/]")
+    kids = children(thread.comments)
+    stack = [(root, c) for c in reversed(kids.get(None, []))]
+    while stack:  # iterative: deep threads must not hit Python's recursion limit
+        node, c = stack.pop()
+        flags = f" [red]\\[{', '.join(c.flags)}][/]" if c.flags else ""
+        quoted = " [cyan](quotes parent)[/]" if c.quotes else ""
+        branch = node.add(f"[bold]{escape(c.author or 'anonymous')}[/]{flags}{quoted}: "
+                          f"{escape(one_line(c.text, width))}")
+        stack.extend((branch, k) for k in reversed(kids.get(c.comment_id, [])))
+    return root
+
+
+def parse_summary(summaries: list[ThreadSummary], n_failed: int) -> Table:
+    """Threads, comments, top-level, max depth, authors and coverage, one row per thread."""
+    table = Table(title="parse summary", title_justify="left")
+    table.add_column("thread", max_width=34, overflow="ellipsis", no_wrap=True)
+    table.add_column("format", no_wrap=True)
+    for col in ("comments", "top-level", "max depth", "authors"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("coverage", min_width=36)
+    for s in summaries:
+        t = s.thread
+        table.add_row(escape(t.title or Path(t.source).name), t.platform, str(s.n_comments),
+                      str(s.top_level), str(s.max_depth), str(s.n_authors),
+                      escape("; ".join(s.warnings) or "-"))
+    n = sum(s.n_comments for s in summaries)
+    top = sum(s.top_level for s in summaries)
+    table.caption = (f"{len(summaries)} threads, {n} comments ({top} top-level)"
+                     + (f"; {n_failed} files failed" if n_failed else ""))
+    return table
+
+
+def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table:
+    """The most flagged replies: highest flagged score first, with reasons and cues."""
+    from modkit.score import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED
+
+    flagged = scored[scored[FLAGGED]] if FLAGGED in scored else scored.iloc[0:0]
+    n_flagged = len(flagged)
+    if n_flagged:
+        peak = flagged.apply(lambda r: max(float(r[a]) for a in r[FLAG_REASONS]), axis=1)
+        flagged = flagged.assign(_peak=peak).sort_values("_peak", ascending=False).head(top)
+    table = Table(title=f"most flagged replies ({n_flagged} of {len(scored)} flagged)", title_justify="left")
+    for col, kw in (("score", {"justify": "right"}), ("reasons", {}), ("author", {}), ("reply", {})):
+        table.add_column(col, **kw)
+    for _, r in flagged.iterrows():
+        cues = r.get(CONSPIRACY_CUES)
+        cue_text = "; ".join(sorted({c["kind"] for c in cues})) if isinstance(cues, list) and cues else ""
+        reasons = ", ".join(r[FLAG_REASONS]) + (f" [dim]({escape(cue_text)})[/]" if cue_text else "")
+        author = r.get("author")
+        table.add_row(f"{r['_peak']:.2f}", reasons, escape(author if isinstance(author, str) else "-"),
+                      escape(one_line(str(r["text"]), width)))
+    return table
