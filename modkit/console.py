@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from modkit.model import Thread, children
+from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, Thread, children
 from modkit.parse.summary import ThreadSummary
 
 # Pipes and CI logs get a readable width instead of rich's 80-column fallback.
@@ -81,8 +81,6 @@ def parse_summary(summaries: list[ThreadSummary], n_failed: int) -> Table:
 
 def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table:
     """The most flagged replies: highest flagged score first, with reasons and cues."""
-    from modkit.score import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED
-
     flagged = scored[scored[FLAGGED]] if FLAGGED in scored else scored.iloc[0:0]
     n_flagged = len(flagged)
     if n_flagged:

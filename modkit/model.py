@@ -40,6 +40,16 @@ COMMENT_COLUMNS: tuple[str, ...] = (
     QUOTES, FLAGS, SOURCE, PLATFORM, TITLE,
 )
 
+#: Scores-table columns (written by the score stage, read by review and report).
+TOXICITY_ATTRIBUTES: tuple[str, ...] = (
+    "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit",
+)  # Detoxify's attribute names, in its order
+CONSPIRACY = "conspiracy"
+CONSPIRACY_CUES = "conspiracy_cues"
+FLAGGED = "flagged"
+FLAG_REASONS = "flag_reasons"
+PARENT_TEXT = "parent_text"
+
 #: Flags a comment may carry.
 FLAG_EMPTY = "empty"          # no words of its own (e.g. a removed image)
 FLAG_REMOVED = "removed"      # deleted or removed by a moderator ("[removed]", "[deleted]")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from modkit.errors import ConfigError
-from modkit.model import COMMENT_ID, PARENT_ID, TEXT
+from modkit.model import COMMENT_ID, CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, PARENT_ID, TEXT
 from modkit.registry import scorers as scorer_registry
 from modkit.score.base import (
     CONSPIRACY,
@@ -33,9 +33,6 @@ __all__ = ["score", "resolve_scorer", "with_context", "Scorer", "ScoreCache", "C
 
 log = logging.getLogger(__name__)
 
-CONSPIRACY_CUES = "conspiracy_cues"
-FLAGGED = "flagged"
-FLAG_REASONS = "flag_reasons"
 #: Used for an attribute when neither the user nor the scorer's model names a threshold:
 #: the midpoint of a probability-like score.
 DEFAULT_THRESHOLD = 0.5

@@ -20,14 +20,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from modkit.errors import SchemaError
+from modkit.model import CONSPIRACY, PARENT_TEXT, TEXT, TOXICITY_ATTRIBUTES  # noqa: F401  (re-exported)
 
-#: Detoxify's attribute names, in its order.
-TOXICITY_ATTRIBUTES: tuple[str, ...] = (
-    "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit",
-)
-CONSPIRACY = "conspiracy"
-TEXT_COL = "text"
-PARENT_TEXT_COL = "parent_text"
+TEXT_COL = TEXT
+PARENT_TEXT_COL = PARENT_TEXT
 
 
 def check_comments(comments: pd.DataFrame, where: str = "comments") -> None:

@@ -1,0 +1,135 @@
+"""The review queue: which scored replies a reviewer sees, in what order, with what context.
+
+The queue never holds an item the reviewer has already decided, so a session
+resumes where the reviewer stopped. ``order`` is ``risk`` (highest score first),
+``uncertain`` (scores nearest their flag threshold first: the replies the models
+are least sure about, for active learning), ``thread`` (page order) or ``random``
+(a shuffle seeded by the reviewer's name, stable across resumes).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pandas as pd
+
+from modkit.errors import ConfigError, SchemaError
+from modkit.model import COMMENT_ID, CONSPIRACY, PARENT_ID, THREAD_ID, TOXICITY_ATTRIBUTES
+from modkit.review.labels import LabelState
+
+ORDERS = ("risk", "uncertain", "thread", "random")
+ONLY = ("flagged", "all")
+#: The score columns a queue looks at, when present.
+SCORE_COLUMNS = (*TOXICITY_ATTRIBUTES, CONSPIRACY)
+#: Flag threshold assumed for ordering when the table does not say (probability midpoint).
+ASSUMED_THRESHOLD = 0.5
+#: How much context the reviewer sees: ancestors up the chain, and sibling replies.
+MAX_ANCESTORS = 3
+MAX_SIBLINGS = 3
+
+
+def check_scored(scored: pd.DataFrame, name: str = "scored table") -> None:
+    """Raise :class:`SchemaError` unless the table can be reviewed.
+
+    Examples
+    --------
+    >>> check_scored(pd.DataFrame({"text": ["x"]}), "s.csv")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.SchemaError: s.csv is missing columns: comment_id.
+    """
+    missing = [c for c in (COMMENT_ID, "text") if c not in scored.columns]
+    if missing:
+        raise SchemaError(f"{name} is missing columns: {', '.join(missing)}.")
+    if scored[COMMENT_ID].duplicated().any():
+        dup = scored[COMMENT_ID][scored[COMMENT_ID].duplicated()].iloc[0]
+        raise SchemaError(f"{name}: comment_id {dup!r} appears more than once")
+
+
+def score_columns(scored: pd.DataFrame) -> list[str]:
+    return [c for c in SCORE_COLUMNS if c in scored.columns]
+
+
+def uncertainty(row: pd.Series, columns: list[str]) -> float:
+    """Distance of the score nearest its threshold (smaller = less sure).
+
+    Examples
+    --------
+    >>> uncertainty(pd.Series({"toxicity": 0.45, "conspiracy": 0.9}), ["toxicity", "conspiracy"])
+    0.05
+    """
+    values = [abs(float(row[c]) - ASSUMED_THRESHOLD) for c in columns if pd.notna(row[c])]
+    return round(min(values), 10) if values else 1.0
+
+
+def build_queue(scored: pd.DataFrame, state: LabelState, reviewer: str, order: str = "risk",
+                only: str = "flagged") -> list[str]:
+    """Item ids for ``reviewer`` to review, excluding what they already decided.
+
+    Examples
+    --------
+    >>> from modkit.review.labels import LabelState
+    >>> df = pd.DataFrame({"comment_id": ["a", "b"], "text": ["x", "y"], "toxicity": [0.2, 0.9],
+    ...                    "flagged": [False, True]})
+    >>> build_queue(df, LabelState(), "ann", "risk", "all")
+    ['b', 'a']
+    """
+    if order not in ORDERS:
+        raise ConfigError(f"unknown order {order!r}; choose one of: {', '.join(ORDERS)}")
+    if only not in ONLY:
+        raise ConfigError(f"unknown --only {only!r}; choose one of: {', '.join(ONLY)}")
+    check_scored(scored)
+    df = scored
+    if only == "flagged":
+        if "flagged" not in df.columns:
+            raise SchemaError("scored table has no 'flagged' column; score it first or pass --only all")
+        df = df[df["flagged"].astype(bool)]
+    done = state.decided(reviewer)
+    df = df[~df[COMMENT_ID].isin(done)]
+    cols = score_columns(df)
+    if order == "risk" and cols:
+        df = df.assign(_k=df[cols].max(axis=1)).sort_values("_k", ascending=False, kind="stable")
+    elif order == "uncertain" and cols:
+        df = df.assign(_k=df.apply(uncertainty, axis=1, columns=cols)).sort_values("_k", kind="stable")
+    elif order == "thread" and THREAD_ID in df.columns:
+        df = df.sort_values([THREAD_ID, "position"] if "position" in df.columns else [THREAD_ID], kind="stable")
+    ids = list(df[COMMENT_ID])
+    if order == "random":
+        random.Random(reviewer).shuffle(ids)
+    return ids
+
+
+@dataclass
+class ItemView:
+    """What the reviewer sees for one reply: the reply, its parent chain and siblings."""
+
+    row: pd.Series
+    ancestors: list[pd.Series]
+    siblings: list[pd.Series]
+    n_siblings: int
+
+
+class Context:
+    """Parent chains and siblings looked up in a scored table."""
+
+    def __init__(self, scored: pd.DataFrame):
+        self.rows = {r[COMMENT_ID]: r for _, r in scored.iterrows()}
+        self.kids: dict[object, list[str]] = {}
+        if PARENT_ID in scored.columns:
+            for cid, pid in zip(scored[COMMENT_ID], scored[PARENT_ID], strict=True):
+                key = pid if isinstance(pid, str) else None
+                thread = self.rows[cid].get(THREAD_ID)
+                self.kids.setdefault((thread, key), []).append(cid)
+
+    def view(self, item_id: str) -> ItemView:
+        """The item with up to :data:`MAX_ANCESTORS` ancestors and :data:`MAX_SIBLINGS` siblings."""
+        row = self.rows[item_id]
+        chain: list[pd.Series] = []
+        parent = row.get(PARENT_ID)
+        while isinstance(parent, str) and parent in self.rows and len(chain) < MAX_ANCESTORS:
+            chain.append(self.rows[parent])
+            parent = self.rows[parent].get(PARENT_ID)
+        key = (row.get(THREAD_ID), row.get(PARENT_ID) if isinstance(row.get(PARENT_ID), str) else None)
+        sibs = [s for s in self.kids.get(key, []) if s != item_id]
+        return ItemView(row, chain, [self.rows[s] for s in sibs[:MAX_SIBLINGS]], len(sibs))
