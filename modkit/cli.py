@@ -25,6 +25,7 @@ from modkit.errors import ConfigError, ModkitError, ParseError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
+from modkit.review.store import DEFAULT_STORE
 
 
 class _Group(TyperGroup):
@@ -194,6 +195,120 @@ def score(inputs: Annotated[list[Path], typer.Argument(
         out.print(flagged_table(scored, top))
     if failures:
         raise typer.Exit(1)
+
+
+labels_app = typer.Typer(cls=_Group, help="Agreement, adjudication and export of the label store.",
+                         no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
+
+StoreOpt = Annotated[Path, typer.Option("--store", help="Label store (SQLite).")]
+ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Who is deciding.")]
+
+
+def _scored(path: Path) -> pd.DataFrame:
+    from modkit.review.queue import check_scored
+    from modkit.tables import read_table
+
+    df = read_table(path)
+    check_scored(df, path.name)
+    return df
+
+
+@app.command()
+def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modkit score`.")],
+           reviewer: ReviewerOpt, store: StoreOpt = DEFAULT_STORE,
+           order: Annotated[str, typer.Option(help="risk | uncertain | thread | random")] = "risk",
+           only: Annotated[str, typer.Option(help="flagged | all")] = "flagged",
+           guidelines: Annotated[Path | None, typer.Option(help="Guidelines file (Markdown).")] = None) -> None:
+    """Review replies one keystroke at a time; resumes where you stopped.
+
+    Example: modkit review scores.parquet --reviewer ana --order uncertain
+    """
+    from modkit.review import Guidelines, LabelStore
+    from modkit.review import review as run
+
+    df = _scored(scored)
+    res = run(df, LabelStore(store), reviewer, order=order, only=only, guidelines=Guidelines.load(guidelines),
+              console=out)
+    say(f"{reviewer}: {res.decided} labelled, {res.skipped} skipped, {res.undone} undone, "
+        f"{res.remaining} left in the queue")
+
+
+@app.command()
+def label(item_id: Annotated[str, typer.Argument(help="The reply's comment_id.")], reviewer: ReviewerOpt,
+          answer: Annotated[str, typer.Option("--label", help="toxic | conspiracy | both | fine | skip")],
+          store: StoreOpt = DEFAULT_STORE,
+          scored: Annotated[Path | None, typer.Option(help="Scored table: records the text hash and "
+                                                      "the scores shown.")] = None,
+          note: Annotated[str | None, typer.Option(help="A free-text note.")] = None) -> None:
+    """Record one decision non-interactively (for scripts).
+
+    Example: modkit label c_1a2b --reviewer ana --label toxic --scored scores.parquet
+    """
+    from modkit.review import LabelStore
+    from modkit.review import label as record
+
+    event_id = record(LabelStore(store), item_id, reviewer, answer, _scored(scored) if scored else None, note)
+    say(f"recorded event {event_id}: {reviewer} labelled {item_id} {answer}")
+
+
+@labels_app.command("agreement")
+def labels_agreement(store: StoreOpt = DEFAULT_STORE) -> None:
+    """Agreement per label and overall: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha.
+
+    Example: modkit labels agreement --store labels/labels.sqlite
+    """
+    from modkit.review import LabelStore, agreement
+
+    table = agreement(LabelStore(store, create=False))
+    view = Table(*table.columns, title="agreement", title_justify="left")
+    for r in table.itertuples(index=False):
+        view.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in r])
+    out.print(view)
+
+
+@labels_app.command("adjudicate")
+def labels_adjudicate(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
+                      reviewer: ReviewerOpt, store: StoreOpt = DEFAULT_STORE) -> None:
+    """Walk only the items reviewers disagree on and record the final label.
+
+    Example: modkit labels adjudicate scores.parquet --reviewer lead
+    """
+    from modkit.review import LabelStore, adjudicate
+
+    res = adjudicate(_scored(scored), LabelStore(store, create=False), reviewer, console=out)
+    say(f"{reviewer}: {res.decided} adjudicated, {res.skipped} left, {res.remaining} remaining")
+
+
+@labels_app.command("export")
+def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
+                  output: Annotated[Path, typer.Option("-o", "--output", help="Dataset file.")],
+                  store: StoreOpt = DEFAULT_STORE,
+                  fmt: Annotated[str | None, typer.Option("--format", help="jsonl | csv | parquet "
+                                                          "(default: from the output's extension)")] = None,
+                  split: Annotated[str, typer.Option(help="thread | none")] = "thread",
+                  keep_authors: Annotated[bool, typer.Option("--keep-authors", help="Do not pseudonymise "
+                                                             "author names.")] = False) -> None:
+    """Export final labels for training, with a dataset card and a Prodigy JSONL.
+
+    Example: modkit labels export scores.parquet -o labels/seeds.jsonl --split thread
+    """
+    from modkit.review import LabelStore, export_labels
+    from modkit.review.export import reconcile
+    from modkit.review.labels import derive
+
+    if fmt:
+        if fmt not in ("jsonl", "csv", "parquet"):
+            raise ConfigError(f"unknown --format {fmt!r}; choose one of: jsonl, csv, parquet")
+        output = output.with_suffix("." + fmt)
+    if split not in ("thread", "none"):
+        raise ConfigError(f"unknown --split {split!r}; choose one of: thread, none")
+    df = _scored(scored)
+    st = LabelStore(store, create=False)
+    for line in reconcile(derive(st.events()), df).lines():
+        say(f"warning: {line}")
+    paths = export_labels(st, df, output, split=None if split == "none" else split, keep_authors=keep_authors)
+    say("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
 @app.command()
