@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny hand-built threads, and paths to the seeds and shared data."""
+"""Shared fixtures: tiny hand-built threads, paths to the seeds and shared data, thread lookups."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from modkit.model import Comment, Thread, make_comment_id
 from modkit.parse import RawPost
 
 os.environ.setdefault("MODKIT_NO_PLUGINS", "1")  # results must not depend on installed plug-ins
@@ -17,6 +18,22 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 SHARED = ROOT.parent / "shared" / "datasets"
 
 needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets not present")
+
+
+def cid(thread: Thread, key: str) -> str:
+    """The comment id the builder gives the post the page keys ``key`` (its platform id)."""
+    return make_comment_id(thread.thread_id, key)
+
+
+def by_key(thread: Thread, key: str) -> Comment:
+    """The comment of ``thread`` that the page keys ``key``."""
+    return next(c for c in thread.comments if c.comment_id == cid(thread, key))
+
+
+def shape(thread: Thread) -> list[tuple[str | None, int, str | None]]:
+    """(author, depth, parent's author) per comment, in the builder's order."""
+    by_id = {c.comment_id: c for c in thread.comments}
+    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in thread.comments]
 
 
 @pytest.fixture

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Thread
+from modkit.parse import parse_file
 
-import pytest
+from .conftest import ASSETS, by_key, cid
 
-from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Comment, Thread, make_comment_id, validate_forest
-from modkit.parse import detect_format, parse_file, read_page
-from modkit.parse.formats.disqus_html import DisqusHtml
-
-ASSETS = Path(__file__).parent / "assets"
 HERE = ASSETS / "disqus_html"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-FMT = DisqusHtml()
 
 
 def _parse(name: str) -> Thread:
@@ -23,49 +16,41 @@ def _parse(name: str) -> Thread:
     return thread
 
 
-def _cid(thread: Thread, pid: str) -> str:
-    return make_comment_id(thread.thread_id, pid)
-
-
-def _get(thread: Thread, pid: str) -> Comment:
-    return next(c for c in thread.comments if c.comment_id == _cid(thread, pid))
-
-
 def test_disqus_html_reads_nested_posts_with_authors_and_times():
     t = _parse("riverside_news.html")
     assert t.title == "Flood defences delayed again"
     assert [(c.depth, c.author) for c in t.comments] == [
         (0, "Karen_W"), (1, "Dave"), (2, None), (3, "Mill Lane Residents"), (4, "Guest"), (0, "Tom H")]
-    assert _get(t, "post-4002").parent_id == _cid(t, "post-4001")
-    assert _get(t, "post-4001").timestamp == "2022-11-21T09:14:00"
-    assert _get(t, "post-4001").text == "The council knew about the flooding risk for years."
-    assert _get(t, "post-4002").text == "They did, and the minutes of the March meeting prove it.\n\nPage 14."
+    assert by_key(t, "post-4002").parent_id == cid(t, "post-4001")
+    assert by_key(t, "post-4001").timestamp == "2022-11-21T09:14:00"
+    assert by_key(t, "post-4001").text == "The council knew about the flooding risk for years."
+    assert by_key(t, "post-4002").text == "They did, and the minutes of the March meeting prove it.\n\nPage 14."
 
 
 def test_disqus_html_parent_link_wins_over_flattened_nesting():
     t = _parse("riverside_news.html")
     # post-4006 is listed beside post-4005 in the DOM; its "in reply to" link names post-4005.
-    assert _get(t, "post-4006").parent_id == _cid(t, "post-4005")
-    assert _get(t, "post-4006").depth == 4
+    assert by_key(t, "post-4006").parent_id == cid(t, "post-4005")
+    assert by_key(t, "post-4006").depth == 4
 
 
 def test_disqus_html_flags_deleted_posts_and_keeps_their_replies():
     t = _parse("riverside_news.html")
-    deleted = _get(t, "post-4004")
+    deleted = by_key(t, "post-4004")
     assert deleted.text == "" and set(deleted.flags) == {FLAG_REMOVED, FLAG_EMPTY}
-    assert _get(t, "post-4005").parent_id == deleted.comment_id
+    assert by_key(t, "post-4005").parent_id == deleted.comment_id
 
 
 def test_disqus_html_strips_a_quoted_post_and_an_unclosed_bold_tag():
     t = _parse("riverside_news.html")
-    tom = _get(t, "post-4003")
+    tom = by_key(t, "post-4003")
     assert tom.text == "Which minutes? Link please."
-    assert tom.quotes == (_cid(t, "post-4002"),)
+    assert tom.quotes == (cid(t, "post-4002"),)
 
 
 def test_disqus_html_records_load_more_and_show_more_replies_as_truncated():
     t = _parse("riverside_news.html")
-    assert t.coverage.truncated == {_cid(t, "post-4003"): 2, None: -1}
+    assert t.coverage.truncated == {cid(t, "post-4003"): 2, None: -1}
     assert t.coverage.stated_count == 7
     assert t.article == ("The riverside flood wall will not be finished before spring, the council "
                          "confirmed on Monday.\n\nResidents of Mill Lane were flooded twice last winter.")
@@ -87,28 +72,3 @@ def test_disqus_html_reports_an_embed_that_never_loaded_as_truncated():
     assert t.coverage.truncated == {None: -1}
     assert t.coverage.stated_count == 12
     assert t.article.startswith("Line 4 now runs every six minutes")
-
-
-@pytest.mark.parametrize("name", ["riverside_news.html", "singlefile_srcdoc.html"])
-def test_disqus_html_survives_a_page_cut_off_anywhere(name):
-    text = read_page(HERE / name)
-    [full] = FMT.parse(text, name)
-    for cut in range(0, len(text), max(1, len(text) // 25)):
-        [t] = FMT.parse(text[:cut], name)
-        validate_forest(t.comments)
-        if cut > text.index("</head>"):
-            assert {c.comment_id for c in t.comments} <= {c.comment_id for c in full.comments}
-
-
-def test_disqus_html_is_detected_on_its_fixtures():
-    for path in HERE.glob("*.html"):
-        assert detect_format(read_page(path), str(path)).name == "disqus_html"
-
-
-def test_disqus_html_does_not_claim_other_formats_pages():
-    paths = sorted(SEEDS.glob("*.txt"))
-    paths += sorted(p for p in ASSETS.rglob("*") if p.is_file() and p.parent != HERE)
-    if SHARED.exists():
-        paths += sorted(p for p in (SHARED / "threads").rglob("*")
-                        if p.is_file() and not p.name.startswith("LICENSE"))
-    assert [p.name for p in paths if FMT.sniff(read_page(p), str(p)) > 0] == []

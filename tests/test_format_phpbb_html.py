@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from modkit.model import FLAG_REMOVED, Thread, make_comment_id, validate_forest
-from modkit.parse import detect_format, parse_file
-from modkit.parse.decode import read_page
-from modkit.registry import page_formats
+from modkit.model import FLAG_REMOVED, Thread
+from modkit.parse import parse_file
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+from .conftest import ASSETS, by_key, shape
+
 HERE = ASSETS / "phpbb_html"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
-def shape(t: Thread) -> list[tuple[str | None, int, str | None]]:
-    """(author, depth, parent's author) per comment, in the builder's order."""
-    by_id = {c.comment_id: c for c in t.comments}
-    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in t.comments]
-
-
-def by_key(t: Thread, post_id: str):
-    cid = make_comment_id(t.thread_id, post_id)
-    return next(c for c in t.comments if c.comment_id == cid)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +32,6 @@ def test_phpbb_html_first_post_is_the_article_and_the_title_is_the_topic(topic):
 
 
 def test_phpbb_html_builds_the_reply_tree_from_quotes(topic):
-    validate_forest(topic.comments)
     assert shape(topic) == [("sudo_sam", 0, None), ("kernel_kim", 1, "sudo_sam"), ("dd_dan", 0, None),
                             ("sudo_sam", 1, "dd_dan"), ("Guest_Gus", 0, None), ("cheap_pills", 0, None)]
 
@@ -117,22 +100,3 @@ def test_phpbb_html_3_0_texts_dates_and_unclosed_tags(old_page2):
         "So I should not water more?", "Only if the soil is dry two fingers deep.",
         "Not always, see above.\nWater in the morning."]
     assert by_key(old_page2, "2001").timestamp == "2013-07-04T18:20:00"
-
-
-@pytest.mark.parametrize("name", ["phpbb30_page2.html", "phpbb33_topic.html"])
-def test_phpbb_html_is_detected_on_its_pages(name):
-    path = HERE / name
-    assert detect_format(read_page(path), str(path)).name == "phpbb_html"
-
-
-def _foreign_pages() -> list[Path]:
-    pages = sorted(SEEDS.glob("*.txt"))
-    pages += sorted(p for p in ASSETS.glob("*/*") if p.parent.name != "phpbb_html")
-    if SHARED.exists():
-        pages += sorted(p for p in (SHARED / "threads").glob("*/*") if p.suffix in (".html", ".json", ".xml"))
-    return pages
-
-
-@pytest.mark.parametrize("path", _foreign_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_phpbb_html_does_not_claim_other_formats_pages(path):
-    assert page_formats.get("phpbb_html").sniff(read_page(path), str(path)) == 0.0

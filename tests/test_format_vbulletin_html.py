@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Thread, make_comment_id, validate_forest
-from modkit.parse import detect_format, parse_file
-from modkit.parse.decode import read_page
-from modkit.registry import page_formats
+from modkit.model import FLAG_EMPTY, FLAG_REMOVED, Thread
+from modkit.parse import parse_file
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+from .conftest import ASSETS, by_key, shape
+
 HERE = ASSETS / "vbulletin_html"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
-def shape(t: Thread) -> list[tuple[str | None, int, str | None]]:
-    """(author, depth, parent's author) per comment, in the builder's order."""
-    by_id = {c.comment_id: c for c in t.comments}
-    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in t.comments]
-
-
-def by_key(t: Thread, post_id: str):
-    cid = make_comment_id(t.thread_id, post_id)
-    return next(c for c in t.comments if c.comment_id == cid)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +33,6 @@ def test_vbulletin_html_first_post_of_page_one_is_the_article(vb4):
 
 
 def test_vbulletin_html_builds_the_reply_tree_from_quotes(vb4):
-    validate_forest(vb4.comments)
     assert shape(vb4) == [("reefer_ann", 0, None), ("guppy_gail", 1, "reefer_ann"),
                           ("pleco_pete", 2, "guppy_gail"), ("spammy", 0, None), ("reefer_ann", 0, None)]
 
@@ -125,22 +108,3 @@ def test_vbulletin_html_reads_vbulletin_5_posts():
     assert [c.text for c in t.comments] == ["Not dead, just hungry. Feed it twice a day.",
                                            "Did that, it smells of yoghurt now. Thanks!"]
     assert t.comments[1].timestamp == "2020-09-14T08:40:00"
-
-
-@pytest.mark.parametrize("name", ["vb3_page2.html", "vb4_thread.html", "vb5_thread.html"])
-def test_vbulletin_html_is_detected_on_its_pages(name):
-    path = HERE / name
-    assert detect_format(read_page(path), str(path)).name == "vbulletin_html"
-
-
-def _foreign_pages() -> list[Path]:
-    pages = sorted(SEEDS.glob("*.txt"))
-    pages += sorted(p for p in ASSETS.glob("*/*") if p.parent.name != "vbulletin_html")
-    if SHARED.exists():
-        pages += sorted(p for p in (SHARED / "threads").glob("*/*") if p.suffix in (".html", ".json", ".xml"))
-    return pages
-
-
-@pytest.mark.parametrize("path", _foreign_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_vbulletin_html_does_not_claim_other_formats_pages(path):
-    assert page_formats.get("vbulletin_html").sniff(read_page(path), str(path)) == 0.0

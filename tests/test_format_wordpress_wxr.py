@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from modkit.errors import ParseError
-from modkit.model import FLAG_ORPHAN, FLAG_REMOVED, Thread, make_comment_id, make_thread_id, validate_forest
-from modkit.parse import detect_format, parse_file, parse_text
+from modkit.model import FLAG_ORPHAN, FLAG_REMOVED, Thread, make_thread_id
+from modkit.parse import parse_file, parse_text
 from modkit.parse.decode import read_page
-from modkit.registry import page_formats
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+from .conftest import ASSETS, SHARED, by_key, cid, needs_shared, shape
+
 EXPORT = ASSETS / "wordpress_wxr" / "riverside_blog.xml"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets not present")
 ISSO = SHARED / "threads" / "isso_exports" / "wordpress.xml"
-MINE = {"reddit_html", "reddit_json", "disqus_xml", "wordpress_wxr"}
-
-
-def cid(t: Thread, key: str) -> str:
-    return make_comment_id(t.thread_id, key)
-
-
-def by_key(t: Thread, key: str):
-    return next(c for c in t.comments if c.comment_id == cid(t, key))
-
-
-def shape(t: Thread) -> list[tuple[str | None, int, str | None]]:
-    """(author, depth, parent's author) per comment, in the builder's order."""
-    by_id = {c.comment_id: c for c in t.comments}
-    return [(c.author, c.depth, by_id[c.parent_id].author if c.parent_id else None) for c in t.comments]
 
 
 @pytest.fixture(scope="module")
 def threads() -> list[Thread]:
     return parse_file(EXPORT)
-
-
-def test_wordpress_wxr_is_detected_on_exports():
-    assert detect_format(read_page(EXPORT)).name == "wordpress_wxr"
 
 
 def test_wordpress_wxr_keeps_items_with_comments_only(threads):
@@ -57,7 +33,6 @@ def test_wordpress_wxr_keeps_items_with_comments_only(threads):
 
 def test_wordpress_wxr_builds_the_tree_from_comment_parent(threads):
     post = threads[0]
-    validate_forest(post.comments)
     assert shape(post) == [
         ("Hannah", 0, None), ("Greg", 1, "Hannah"), ("Igor", 2, "Greg"), ("Ken", 1, "Hannah"),
         ("Jess", 0, None), ("Lena", 0, None), (None, 0, None),
@@ -117,32 +92,9 @@ def test_wordpress_wxr_unreadable_file_is_a_parse_error():
         parse_text("plain words, no markup", "bad.xml", fmt="wordpress_wxr")
 
 
-def _other_pages() -> list[Path]:
-    pages = sorted(SEEDS.glob("*.txt"))
-    pages += [p for p in sorted(ASSETS.rglob("*")) if p.is_file() and p.parent.name not in MINE]
-    if SHARED.exists():
-        pages += [p for p in sorted((SHARED / "threads").rglob("*"))
-                  if p.is_file() and not p.name.startswith("LICENSE")
-                  and p.parent.name not in ("fiit_reddit_oldhtml", "graw_reddit_json", "isso_exports")]
-    return pages
-
-
-@pytest.mark.parametrize("path", _other_pages(), ids=lambda p: p.name)
-def test_wordpress_wxr_is_not_detected_on_other_pages(path):
-    text = read_page(path)
-    assert page_formats.get("wordpress_wxr").sniff(text, str(path)) == 0.0
-    try:
-        detected = detect_format(text, str(path)).name
-    except ParseError:  # no format claims it: not ours either
-        detected = None
-    assert detected not in MINE
-
-
 @needs_shared
 def test_wordpress_wxr_real_isso_export():
     text = read_page(ISSO)
-    assert detect_format(text).name == "wordpress_wxr"
-    assert page_formats.get("disqus_xml").sniff(text, str(ISSO)) == 0.0
     threads = parse_text(text, str(ISSO))
     # 8 <wp:comment> elements, all plain comments; the third item has none.
     assert text.count("<wp:comment>") == sum(t.n_comments for t in threads) == 8

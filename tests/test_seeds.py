@@ -152,10 +152,3 @@ def test_seed_004_quoted_posts_become_reply_links_without_the_quoted_text():
     assert shrines.parent_id == turkish.comment_id
     assert "Turkish friends" not in shrines.text
     assert sum(c.parent_id is not None for c in t.comments) == 2
-
-
-def test_seeds_parse_to_identical_ids_twice():
-    for path in sorted(SEEDS.glob("*.txt")):
-        a, b = parse_file(path), parse_file(path)
-        assert [c.comment_id for c in a[0].comments] == [c.comment_id for c in b[0].comments]
-        assert a[0].thread_id == b[0].thread_id

@@ -2,12 +2,15 @@
 
 Real markup is often malformed; lexbor repairs it the way browsers do. These
 helpers turn nodes into readable text (block elements become line breaks,
-scripts and styles vanish) and read page-level facts (title, canonical URL).
+scripts and styles vanish), read page-level facts (title, canonical URL) and
+select nodes the way comment markup needs (outermost matches, a node's own
+descendants, each node once).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,6 +23,8 @@ BLOCK_TAGS = frozenset({
 #: Elements whose content is never text a reader sees.
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object",
                        "button", "input", "select", "textarea", "head"})
+#: Class-name fragments of images that stand for text (smilies, emoji).
+EMOTICON_CLASSES = ("smil", "emoji", "emote")
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _WS = re.compile(r"\s+")
@@ -44,11 +49,32 @@ def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> str:
+def html_fragment(markup: str) -> LexborNode:
+    """The ``<body>`` of an HTML fragment (a comment's message), parsed with lexbor.
+
+    Examples
+    --------
+    >>> node_text(html_fragment("<p>Hello</p><p>World &amp; co</p>"))
+    'Hello\\n\\nWorld & co'
+    """
+    tree = parse_html(markup)
+    body = tree.body
+    return body if body is not None else tree.root
+
+
+def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset(), *,
+              skip_node: Callable[[LexborNode], bool] | None = None, breaks: bool = False,
+              smilies: bool = False) -> str:
     """Readable text of a node: block elements become line breaks, paragraphs blank lines.
 
-    ``skip`` names extra CSS-free tag names to leave out. Runs without recursion,
-    so absurdly deep markup cannot overflow the stack.
+    ``skip`` names extra tags to leave out; ``skip_node`` is a predicate on the
+    nodes below ``node``, whose subtrees it accepts are left out (another
+    comment nested inside this one by malformed markup). Source line breaks are
+    spaces, as in a browser, except inside ``<pre>``; ``breaks`` keeps them
+    everywhere, as WordPress shows raw comment text (``wpautop`` turns them
+    into ``<br>``). ``smilies`` keeps the ``alt`` text of smiley and emoji
+    images. Runs without recursion, so absurdly deep markup cannot overflow
+    the stack.
 
     Examples
     --------
@@ -57,11 +83,18 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> st
     'Hello you\\nthere\\n\\nBye'
     >>> node_text(parse_html("<p>one\\ntwo<br>\\nthree</p>").css_first("p"))
     'one two\\nthree'
+    >>> node_text(parse_html("<div><p>one\\n   line</p><pre>a\\nb</pre>x<br>y</div>").css_first("div"))
+    'one line\\n\\na\\nb\\nx\\ny'
+    >>> node_text(parse_html("<b>one</b>\\ntwo").body, breaks=True)
+    'one\\ntwo'
+    >>> body = parse_html('<div>Hi <div class="thing">nested</div><img class="smilie" alt=":)"></div>')
+    >>> node_text(body.css_first("div"), skip_node=lambda n: "thing" in classes(n), smilies=True)
+    'Hi :)'
     """
     if node is None:
         return ""
     parts: list[str] = []
-    stack: list[tuple[LexborNode, bool, bool]] = [(node, False, False)]  # node, closing, inside <pre>
+    stack: list[tuple[LexborNode, bool, bool]] = [(node, False, breaks)]  # node, closing, raw text
     skipped = SKIP_TAGS | skip
     while stack:
         cur, closing, pre = stack.pop()
@@ -74,18 +107,20 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> st
             # Source line breaks are spaces in HTML; only <pre> keeps them.
             parts.append(raw if pre else _WS.sub(" ", raw))
             continue
-        if tag in skipped or tag == "-comment":
+        if tag in skipped or tag == "-comment" or (skip_node is not None and cur is not node and skip_node(cur)):
             continue
         if tag == "br":
             parts.append("\n")
             continue
-        block = tag in BLOCK_TAGS and cur is not node
-        if block:
+        if tag == "img" and smilies:
+            if any(s in (cur.attributes.get("class") or "").casefold() for s in EMOTICON_CLASSES):
+                parts.append(cur.attributes.get("alt") or "")
+            continue
+        if tag in BLOCK_TAGS and cur is not node:
             parts.append("\n\n" if tag == "p" else "\n")
             stack.append((cur, True, pre))
-        kids = list(cur.iter(include_text=True))
-        inner = pre or tag in ("pre", "textarea")
-        stack.extend((k, False, inner) for k in reversed(kids))
+        inner = pre or tag == "pre"
+        stack.extend((k, False, inner) for k in reversed(list(cur.iter(include_text=True))))
     return clean_text("".join(parts))
 
 
@@ -101,6 +136,21 @@ def clean_text(text: str) -> str:
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+# --- page-level facts -------------------------------------------------------------------
+def og_title(tree: LexborHTMLParser) -> str | None:
+    """The page's ``og:title``, if it declares one.
+
+    Examples
+    --------
+    >>> og_title(parse_html('<meta property="og:title" content=" Post ">')), og_title(parse_html("x"))
+    ('Post', None)
+    """
+    meta = tree.css_first('meta[property="og:title"]')
+    if meta is not None and (meta.attributes.get("content") or "").strip():
+        return clean_text(meta.attributes["content"])
+    return None
+
+
 def page_title(tree: LexborHTMLParser) -> str:
     """The page's title: og:title, else the first h1, else <title>.
 
@@ -109,14 +159,7 @@ def page_title(tree: LexborHTMLParser) -> str:
     >>> page_title(parse_html("<title>Site | Post</title><h1>Post</h1>"))
     'Post'
     """
-    meta = tree.css_first('meta[property="og:title"]')
-    if meta is not None and (meta.attributes.get("content") or "").strip():
-        return clean_text(meta.attributes["content"])
-    for sel in ("h1", "title"):
-        n = tree.css_first(sel)
-        if n is not None and n.text(strip=True):
-            return clean_text(n.text())
-    return ""
+    return og_title(tree) or first_text(tree, ("h1", "title")) or ""
 
 
 def canonical_url(tree: LexborHTMLParser) -> str | None:
@@ -134,8 +177,8 @@ def canonical_url(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def first_text(node: LexborNode, selectors: tuple[str, ...]) -> str | None:
-    """Text of the first node matching any selector, or ``None``.
+def first_text(node: LexborNode | LexborHTMLParser, selectors: Sequence[str]) -> str | None:
+    """Text of the first node matching a selector (tried in order) that has text, or ``None``.
 
     Examples
     --------
@@ -149,3 +192,127 @@ def first_text(node: LexborNode, selectors: tuple[str, ...]) -> str | None:
             if t:
                 return t
     return None
+
+
+# --- selecting nodes --------------------------------------------------------------------
+def classes(node: LexborNode) -> list[str]:
+    """The node's class names.
+
+    Examples
+    --------
+    >>> classes(parse_html('<p class=" a  b">x</p>').css_first("p"))
+    ['a', 'b']
+    """
+    return (node.attributes.get("class") or "").split()
+
+
+def select(root: LexborNode | LexborHTMLParser, selector: str) -> list[LexborNode]:
+    """Nodes matching a selector list, each once, in page order.
+
+    lexbor repeats a node once per selector of the list it matches.
+
+    Examples
+    --------
+    >>> len(select(parse_html('<li class="a b">x</li>'), "li.a, li.b"))
+    1
+    """
+    seen: set[int] = set()
+    out = []
+    for n in root.css(selector):
+        if n.mem_id not in seen:
+            seen.add(n.mem_id)
+            out.append(n)
+    return out
+
+
+def below(root: LexborNode, selector: str) -> list[LexborNode]:
+    """Nodes under ``root`` matching ``selector``, each once (lexbor's css() includes ``root``).
+
+    Examples
+    --------
+    >>> t = parse_html('<div class="q"><div class="q">x</div></div>')
+    >>> len(below(t.css_first("div.q"), ".q"))
+    1
+    """
+    return [n for n in select(root, selector) if n.mem_id != root.mem_id]
+
+
+def own_first(node: LexborNode, selectors: Sequence[str]) -> LexborNode | None:
+    """First descendant matching any selector, trying the selectors in order.
+
+    Examples
+    --------
+    >>> t = parse_html("<div><b>x</b><i>y</i></div>")
+    >>> own_first(t.css_first("div"), ("u", "i", "b")).tag
+    'i'
+    """
+    for sel in selectors:
+        for found in node.css(sel):
+            if found.mem_id != node.mem_id:
+                return found
+    return None
+
+
+def enclosing(nodes: Sequence[LexborNode]) -> list[int | None]:
+    """For each node, the index of the nearest node of ``nodes`` that encloses it.
+
+    Each ancestor is visited once (results are shared along the way up), so
+    deeply nested markup costs linear time.
+
+    Examples
+    --------
+    >>> t = parse_html("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>")
+    >>> enclosing(t.css("li"))
+    [None, 0, None]
+    """
+    index = {n.mem_id: i for i, n in enumerate(nodes)}
+    memo: dict[int, int | None] = {}
+    out: list[int | None] = []
+    for node in nodes:
+        path: list[int] = []
+        found: int | None = None
+        cur = node.parent
+        while cur is not None:
+            mid = cur.mem_id
+            if mid in index:
+                found = index[mid]
+                break
+            if mid in memo:
+                found = memo[mid]
+                break
+            path.append(mid)
+            cur = cur.parent
+        for mid in path:
+            memo[mid] = found
+        out.append(found)
+    return out
+
+
+def outermost(nodes: Sequence[LexborNode]) -> list[LexborNode]:
+    """The nodes not enclosed by another of ``nodes``, in their order.
+
+    Examples
+    --------
+    >>> t = parse_html("<div id=a><div id=b></div></div><div id=c></div>")
+    >>> [n.id for n in outermost(t.css("div"))]
+    ['a', 'c']
+    >>> [n.text() for n in outermost(parse_html("<div><q>a<q>b</q></q><q>c</q></div>").css("q"))]
+    ['ab', 'c']
+    """
+    return [n for n, up in zip(nodes, enclosing(nodes)) if up is None]
+
+
+def drop(node: LexborNode, selector: str) -> None:
+    """Remove every descendant matching ``selector`` (a selector list is fine).
+
+    Outermost matches go, each once, so nothing is removed twice.
+
+    Examples
+    --------
+    >>> t = parse_html('<div class="x"><p>keep</p><div class="x y">drop</div><i class="y">too</i></div>')
+    >>> drop(t.css_first("div"), ".x, .y")
+    >>> t.css_first("div").text()
+    'keep'
+    """
+    for found in outermost(below(node, selector)):
+        found.decompose()

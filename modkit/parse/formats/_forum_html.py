@@ -1,9 +1,11 @@
 """What the forum-software HTML formats (XenForo, vBulletin, phpBB) share.
 
 Forum threads are flat lists of posts; the only reply links are quotes. Each
-format module reads its product's markup into :class:`ForumPost` records (own
-text with quotes cut out, plus a :class:`QuoteRef` per outermost quote) and
-hands them to :func:`build_forum_thread`, which turns quotes into reply links:
+format is a :class:`ForumHtml` that reads its product's markup (with the
+helpers of :mod:`~modkit.parse.formats._forum_markup`) into a :class:`ForumPage`:
+:class:`ForumPost` records (own text with quotes cut out, plus a
+:class:`QuoteRef` per outermost quote) and the page's facts.
+:func:`forum_thread` then turns quotes into reply links:
 
 * a quote that links to a post on the page makes the quoting post a reply to it
   (the first such quote wins; every quoted on-page post goes to ``quotes``);
@@ -18,39 +20,20 @@ hands them to :func:`build_forum_thread`, which turns quotes into reply links:
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Sequence
+from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from modkit.model import FLAG_REMOVED, Coverage, Thread, normalize_text
-from modkit.parse.base import RawPost
+from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.html import BLOCK_TAGS, SKIP_TAGS, clean_text
+from modkit.parse.formats._htmlkit import is_removed
+from modkit.parse.html import parse_html
 
-#: Bodies that stand for a post someone took down.
-REMOVED_BODIES = frozenset({"[removed]", "[deleted]"})
 #: Quoted lines shorter than this are too common ("lol", "+1") to identify a post.
 MIN_MATCH_CHARS = 20
-
-_WS = re.compile(r"\s+")
-_INT = re.compile(r"\d[\d.,\u00a0\u202f ]*")
-#: Localised date layouts the three products print when they give no machine date.
-_DATE_FORMATS = (
-    "%b %d, %Y at %I:%M %p",      # XenForo 1: "Nov 21, 2013 at 2:13 AM"
-    "%b %d, %Y",                  # XenForo 1, older posts
-    "%m-%d-%Y, %I:%M %p",         # vBulletin: "11-21-2013, 02:13 AM"
-    "%m-%d-%Y %I:%M %p",
-    "%d-%m-%Y, %H:%M",
-    "%d.%m.%Y, %H:%M",
-    "%a %b %d, %Y %I:%M %p",      # phpBB 3: "Thu Nov 21, 2013 2:13 am"
-    "%a %b %d, %Y %H:%M",
-    "%d %b %Y, %H:%M",            # phpBB 3 "d M Y, H:i"
-    "%Y-%m-%d %H:%M",
-)
 
 
 @dataclass(slots=True)
@@ -94,217 +77,37 @@ class ForumPost:
     removed: bool = False
 
 
-# --- text ---------------------------------------------------------------------------------
-def _is_emoticon(node: LexborNode) -> bool:
-    cls = (node.attributes.get("class") or "").casefold()
-    return any(s in cls for s in ("smil", "emoji", "emote"))
+@dataclass(slots=True)
+class ForumPage:
+    """What a forum format reads from one thread page.
 
-
-def post_text(node: LexborNode | None, skip: frozenset[str] = frozenset()) -> str:
-    """Readable text of a post body, with HTML's whitespace rules.
-
-    Unlike :func:`modkit.parse.html.node_text`, a line break in the source is a
-    space (as a browser shows it) except inside ``pre``, so ``<br>`` followed by
-    a newline stays one line break; smilies keep their ``alt`` text.
+    ``page`` is the page number the navigation shows (``None`` when it shows
+    none), ``more_pages`` whether it links to a next page, ``stated_count`` the
+    number of replies the page states.
 
     Examples
     --------
-    >>> from modkit.parse.html import parse_html
-    >>> t = parse_html('<div>Hi,<br>\\nyou <img class="smilie" alt=":)"><br>\\n<br>\\nBye</div>')
-    >>> post_text(t.css_first("div"))
-    'Hi,\\nyou :)\\n\\nBye'
+    >>> ForumPage("T", None, [ForumPost("Topic")], page=2).page
+    2
     """
-    if node is None:
-        return ""
-    parts: list[str] = []
-    skipped = SKIP_TAGS | skip
-    # (node, closing, inside <pre>)
-    stack: list[tuple[LexborNode, bool, bool]] = [(node, False, False)]
-    while stack:
-        cur, closing, pre = stack.pop()
-        tag = cur.tag
-        if closing:
-            parts.append("\n\n" if tag == "p" else "\n")
-            continue
-        if tag == "-text":
-            raw = cur.text_content or ""
-            parts.append(raw if pre else _WS.sub(" ", raw))
-            continue
-        if tag in skipped or tag == "-comment":
-            continue
-        if tag == "br":
-            parts.append("\n")
-            continue
-        if tag == "img":
-            if _is_emoticon(cur):
-                parts.append(cur.attributes.get("alt") or "")
-            continue
-        if tag in BLOCK_TAGS and cur is not node:
-            parts.append("\n\n" if tag == "p" else "\n")
-            stack.append((cur, True, pre))
-        inner = pre or tag == "pre"
-        stack.extend((k, False, inner) for k in reversed(list(cur.iter(include_text=True))))
-    return clean_text("".join(parts))
+
+    title: str
+    url: str | None
+    posts: list[ForumPost]
+    page: int | None = None
+    more_pages: bool = False
+    stated_count: int | None = None
 
 
-def is_removed_body(text: str) -> bool:
-    """Whether a body is a removal placeholder.
+def replies_stated(posts_total: int | None) -> int | None:
+    """The reply count a page states through its post total: the opening post is no reply.
 
     Examples
     --------
-    >>> is_removed_body(" [Deleted] "), is_removed_body("deleted my post")
-    (True, False)
+    >>> replies_stated(25), replies_stated(None), replies_stated(0)
+    (24, None, None)
     """
-    return text.strip().casefold() in REMOVED_BODIES
-
-
-# --- markup helpers ---------------------------------------------------------------------
-def below(root: LexborNode, selector: str) -> list[LexborNode]:
-    """Nodes under ``root`` matching ``selector`` (selectolax would include ``root`` itself).
-
-    Examples
-    --------
-    >>> from modkit.parse.html import parse_html
-    >>> t = parse_html('<div class="q"><div class="q">x</div></div>')
-    >>> len(below(t.css_first("div.q"), ".q"))
-    1
-    """
-    return [n for n in root.css(selector) if n.mem_id != root.mem_id]
-
-
-def select(root: LexborNode | LexborHTMLParser, selector: str) -> list[LexborNode]:
-    """Nodes matching a selector list, each once, in page order (lexbor repeats a node
-    once per selector of the list it matches).
-
-    Examples
-    --------
-    >>> from modkit.parse.html import parse_html
-    >>> len(select(parse_html('<li class="a b">x</li>'), "li.a, li.b"))
-    1
-    """
-    seen: set[int] = set()
-    out = []
-    for n in root.css(selector):
-        if n.mem_id not in seen:
-            seen.add(n.mem_id)
-            out.append(n)
-    return out
-
-
-def outermost(nodes: Iterable[LexborNode], root: LexborNode) -> list[LexborNode]:
-    """The nodes not inside another of ``nodes`` (below ``root``), in page order.
-
-    Examples
-    --------
-    >>> from modkit.parse.html import parse_html
-    >>> t = parse_html("<div><q>a<q>b</q></q><q>c</q></div>")
-    >>> [n.text() for n in outermost(t.css("q"), t.css_first("div"))]
-    ['ab', 'c']
-    """
-    nodes = list(nodes)
-    ids = {n.mem_id for n in nodes}
-    out = []
-    for n in nodes:
-        cur = n.parent
-        while cur is not None and cur.mem_id != root.mem_id and cur.mem_id not in ids:
-            cur = cur.parent
-        if cur is None or cur.mem_id not in ids:
-            out.append(n)
-    return out
-
-
-def remove_all(root: LexborNode, selectors: Sequence[str]) -> None:
-    """Delete every node under ``root`` matching any of ``selectors``.
-
-    Examples
-    --------
-    >>> from modkit.parse.html import parse_html
-    >>> div = parse_html("<div>keep<span class='sig'>drop</span></div>").css_first("div")
-    >>> remove_all(div, (".sig",)); div.text()
-    'keep'
-    """
-    for sel in selectors:
-        for n in outermost(below(root, sel), root):
-            n.decompose()
-
-
-def first_int(text: str | None) -> int | None:
-    """The first whole number in a text ("#1,234" -> 1234), or ``None``.
-
-    Examples
-    --------
-    >>> first_int("#21"), first_int("Beiträge: 2.206"), first_int("none")
-    (21, 2206, None)
-    """
-    m = _INT.search(text or "")
-    if m is None:
-        return None
-    return int(re.sub(r"\D", "", m.group()))
-
-
-def iso_timestamp(value: str | None) -> str | None:
-    """An ISO 8601 string from a machine date, a Unix time or a printed date.
-
-    Printed dates carry no time zone, so they come back naive; relative ones
-    ("Today", "Yesterday") cannot be placed and give ``None``.
-
-    Examples
-    --------
-    >>> iso_timestamp("2018-09-27T14:51:09+0200")
-    '2018-09-27T14:51:09+02:00'
-    >>> iso_timestamp("1385000000"), iso_timestamp("Thu Nov 21, 2013 2:13 am")
-    ('2013-11-21T02:13:20+00:00', '2013-11-21T02:13:00')
-    >>> iso_timestamp("Today, 02:13 AM") is None, iso_timestamp("9" * 30) is None
-    (True, True)
-    """
-    if not value:
-        return None
-    s = _WS.sub(" ", value).strip().strip(",»").strip()
-    if s.isdigit():
-        try:
-            return datetime.fromtimestamp(int(s), UTC).isoformat()
-        except (OverflowError, OSError, ValueError):  # a corrupt Unix time is no date
-            return None
-    try:
-        return datetime.fromisoformat(s).isoformat()
-    except ValueError:
-        pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(s, fmt).isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def json_ld_reply_count(tree: LexborHTMLParser) -> int | None:
-    """The reply count a page declares in schema.org JSON-LD, if any.
-
-    Examples
-    --------
-    >>> from modkit.parse.html import parse_html
-    >>> page = ('<script type="application/ld+json">{"@type": "DiscussionForumPosting",'
-    ...         '"interactionStatistic": {"interactionType": "https://schema.org/ReplyAction",'
-    ...         '"userInteractionCount": 17}}</script>')
-    >>> json_ld_reply_count(parse_html(page))
-    17
-    """
-    for script in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text() or "")
-        except ValueError:
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if not isinstance(item, dict):
-                continue
-            if isinstance(item.get("commentCount"), int):
-                return item["commentCount"]
-            stats = item.get("interactionStatistic")
-            for stat in stats if isinstance(stats, list) else [stats]:
-                if isinstance(stat, dict) and "Reply" in str(stat.get("interactionType", "")) \
-                        and isinstance(stat.get("userInteractionCount"), int):
-                    return stat["userInteractionCount"]
-    return None
+    return posts_total - 1 if posts_total else None
 
 
 def opens_thread(first_number: int | None, page: int | None) -> bool:
@@ -408,7 +211,7 @@ def link_posts(posts: Sequence[ForumPost], opening: bool) -> tuple[str, list[Raw
             if j is not None and j != i and j >= first and j not in targets:
                 targets.append(j)
         parent = next((j for j in targets if j < i), None)
-        flags = (FLAG_REMOVED,) if post.removed or is_removed_body(post.text) else ()
+        flags = (FLAG_REMOVED,) if post.removed or is_removed(post.text) else ()
         out.append(RawPost(post.text, author=post.author, timestamp=post.timestamp, key=keys[i],
                            platform_id=post.key, parent_key=keys[parent] if parent is not None else None,
                            quotes=tuple(keys[j] for j in targets), flags=flags))
@@ -416,36 +219,36 @@ def link_posts(posts: Sequence[ForumPost], opening: bool) -> tuple[str, list[Raw
     return article, out
 
 
-def build_forum_thread(*, platform: str, source: str, title: str, url: str | None,
-                       posts: Sequence[ForumPost], opening: bool, stated_count: int | None = None,
-                       more_pages: bool = False) -> Thread:
+def forum_thread(platform: str, source: str, page: ForumPage) -> Thread:
     """Assemble a forum thread: article, reply links from quotes, coverage.
 
-    ``more_pages`` (the page links to a next page) is recorded as a truncated
-    top-level branch of unknown size.
+    A link to a next page is recorded as a truncated top-level branch of unknown size.
 
     Examples
     --------
-    >>> t = build_forum_thread(platform="x", source="f.html", title="T", url=None, opening=True,
-    ...                        posts=[ForumPost("Topic", key="1"), ForumPost("Hi", key="2")],
-    ...                        more_pages=True)
+    >>> page = ForumPage("T", None, [ForumPost("Topic", key="1"), ForumPost("Hi", key="2")],
+    ...                  more_pages=True)
+    >>> t = forum_thread("x", "f.html", page)
     >>> t.article, t.n_comments, t.coverage.truncated
     ('Topic', 1, {None: -1})
     """
-    article, raws = link_posts(posts, opening)
-    coverage = Coverage(stated_count=stated_count)
-    if more_pages:
+    posts = page.posts
+    article, raws = link_posts(posts, opens_thread(posts[0].number if posts else None, page.page))
+    coverage = Coverage(stated_count=page.stated_count)
+    if page.more_pages:
         coverage.truncated[None] = -1
-    return build_thread(platform=platform, source=source, title=title, article=article, posts=raws,
-                        coverage=coverage, url=url, by="parent")
+    return build_thread(platform=platform, source=source, title=page.title, article=article, posts=raws,
+                        coverage=coverage, url=page.url, by="parent")
 
 
-def page_head(text: str, size: int = 200_000) -> str:
-    """The start of a page, where sniffers look for a product's fingerprints.
+class ForumHtml(PageFormat):
+    """A forum product's thread pages: a subclass reads a page's posts, this class builds the thread."""
 
-    Examples
-    --------
-    >>> page_head("<html id='XF'>" + "x" * 10, size=14)
-    "<html id='XF'>"
-    """
-    return text[:size]
+    kind = "html"
+
+    @abstractmethod
+    def read(self, tree: LexborHTMLParser) -> ForumPage:
+        """The posts and page facts of one parsed page."""
+
+    def parse(self, text: str, source: str) -> list[Thread]:
+        return [forum_thread(self.name, source, self.read(parse_html(text)))]

@@ -15,6 +15,24 @@ from lxml import etree
 from modkit.errors import ParseError
 
 
+def sniff_export(text: str, *marks: str) -> float:
+    """How surely ``text`` is an export whose first 8 KiB hold every one of ``marks``.
+
+    A saved HTML page that merely mentions the marks (a blog post about exports) is not one.
+
+    Examples
+    --------
+    >>> sniff_export('<rss xmlns:wp="http://wordpress.org/export/1.2/">', "<rss", "wordpress.org/export/")
+    0.95
+    >>> sniff_export("<html><body><rss wordpress.org/export/", "<rss", "wordpress.org/export/")
+    0.0
+    """
+    head = text[:8192]
+    if not all(m in head for m in marks):
+        return 0.0
+    return 0.0 if "<html" in head.lower() else 0.95
+
+
 def parse_xml(text: str, source: str = "<xml>") -> etree._Element:
     """Parse decoded XML text safely; :class:`ParseError` when nothing is recoverable.
 

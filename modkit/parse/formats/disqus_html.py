@@ -18,29 +18,36 @@ comments and a truncated top level, since its comments exist but were not saved.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from modkit.model import FLAG_REMOVED, Coverage, Thread
-from modkit.parse.base import PageFormat, RawPost
+from modkit.model import Coverage, Thread
+from modkit.parse.base import PageFormat
 from modkit.parse.build import build_thread
 from modkit.parse.formats._htmlkit import (
-    Draft,
     article_text,
-    count_in,
-    enclosing,
-    is_hidden,
-    is_removed,
-    iso_datetime,
-    own_first,
-    resolve_quotes,
-    take_quotes,
+    comment_draft,
+    comment_keys,
+    comment_link,
+    read_own_markup,
 )
-from modkit.parse.html import canonical_url, clean_text, looks_like_html, node_text, page_title, parse_html
+from modkit.parse.formats._quotes import Draft, resolve_quotes
+from modkit.parse.html import (
+    canonical_url,
+    classes,
+    clean_text,
+    enclosing,
+    looks_like_html,
+    own_first,
+    page_title,
+    parse_html,
+)
+from modkit.parse.numbers import count_in
+from modkit.parse.timestamps import printed_timestamp
 from modkit.registry import page_formats
 
 _ID = re.compile(r"^post-(\d+)$")
-_LINKED = re.compile(r"#comment-(\d+)$")
 _INSIDE = "[data-role=post-content], .post-content, [data-role=message], .post-message"
 _AUTHOR = (".post-byline [data-role=username]", ".post-byline .author", "[data-role=username]",
            ".author")
@@ -51,6 +58,26 @@ _MORE_REPLIES = "[data-action=show-children], .show-children"
 _MORE_POSTS = "[data-action=more-posts], .load-more a, .load-more__button"
 _COUNTS = (".comment-count", "[data-role=comment-count]", ".disqus-comment-count",
            'a[href$="#disqus_thread"]')
+#: A ``#comment-123`` link names the Disqus post ``post-123``.
+_link_key = partial(comment_link, prefix="post-")
+
+
+def is_hidden(node: LexborNode) -> bool:
+    """Whether the node or an ancestor is hidden (``display:none``, ``hidden``).
+
+    Examples
+    --------
+    >>> is_hidden(parse_html('<div style="display: none"><a>x</a></div>').css_first("a"))
+    True
+    """
+    cur: LexborNode | None = node
+    while cur is not None and cur.tag not in ("body", "html"):
+        attrs = cur.attributes
+        style = (attrs.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or "hidden" in attrs or "hidden" in classes(cur):
+            return True
+        cur = cur.parent
+    return False
 
 
 def post_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
@@ -80,11 +107,6 @@ def _embedded(tree: LexborHTMLParser) -> LexborHTMLParser | None:
             if post_nodes(inner):
                 return inner
     return None
-
-
-def _link_key(href: str) -> str | None:
-    m = _LINKED.search(href)
-    return f"post-{m.group(1)}" if m else None
 
 
 def _count(node: LexborNode | None) -> int:
@@ -129,7 +151,7 @@ class DisqusHtml(PageFormat):
         nodes = post_nodes(doc)
         if not nodes and host.css_first("#disqus_thread") is not None:
             coverage.truncated[None] = -1  # the embed never loaded: its comments were not saved
-        keys = [n.id if _ID.match(n.id or "") else f"#{i}" for i, n in enumerate(nodes)]
+        keys = comment_keys(nodes, _ID)
         self._stubs(doc, nodes, keys, coverage)
         drafts = self._drafts(nodes, keys)
         return [build_thread(platform=self.name, source=source, title=title,
@@ -159,34 +181,16 @@ class DisqusHtml(PageFormat):
 
     def _drafts(self, nodes: list[LexborNode], keys: list[str]) -> list[Draft]:
         dom = enclosing(nodes)
-        drafts: list[Draft] = []
-        # Last to first: replies are read and removed before their parent, so each
-        # selector below sees only the post's own markup.
-        for i in range(len(nodes) - 1, -1, -1):
-            node = nodes[i]
-            drafts.append(self._draft(node, keys[i], keys[dom[i]] if dom[i] is not None else None))
-            node.decompose()
-        drafts.reverse()
-        return drafts
+        return read_own_markup(nodes, lambda i, node: self._draft(
+            node, keys[i], keys[dom[i]] if dom[i] is not None else None))
 
     @staticmethod
     def _draft(node: LexborNode, key: str, dom_parent: str | None) -> Draft:
         author_node = own_first(node, _AUTHOR)
-        author = clean_text(author_node.text()) if author_node is not None else None
-        stamp = None
         when = own_first(node, _TIME)
-        if when is not None:
-            stamp = iso_datetime(when.attributes.get("title"))
         link = own_first(node, _PARENT)
         parent = _link_key(link.attributes.get("href") or "") if link is not None else None
-        parent = parent or dom_parent
-        body = own_first(node, _BODY)
-        quotes = take_quotes(body, _link_key) if body is not None else []
-        words = node_text(body)
-        flags = ()
-        if is_removed(words):
-            words, flags = "", (FLAG_REMOVED,)
-        platform_id = key if not key.startswith("#") else None
-        post = RawPost(words, author=author or None, timestamp=stamp, key=key, platform_id=platform_id,
-                       parent_key=parent, flags=flags)
-        return Draft(post, quotes, parent)
+        return comment_draft(own_first(node, _BODY), key=key,
+                             author=clean_text(author_node.text()) if author_node is not None else None,
+                             timestamp=printed_timestamp(when.attributes.get("title")) if when is not None else None,
+                             parent=parent or dom_parent, link_key=_link_key)

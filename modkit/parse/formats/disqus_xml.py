@@ -31,15 +31,11 @@ from lxml import etree
 from modkit.model import FLAG_REMOVED, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._replies import (
-    ancestors_first,
-    chain,
-    flow_text,
-    html_fragment,
-    iso_timestamp,
-    strip_html_quotes,
-)
-from modkit.parse.formats._xml import child, child_text, id_attr, is_true, local, parse_xml
+from modkit.parse.formats._quotes import strip_html_quotes
+from modkit.parse.formats._replies import read_replies
+from modkit.parse.formats._xml import child, child_text, id_attr, is_true, local, parse_xml, sniff_export
+from modkit.parse.html import html_fragment, node_text
+from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 log = logging.getLogger(__name__)
@@ -62,23 +58,18 @@ class _Posts:
         self.elements.append(post)
 
     def posts(self) -> list[RawPost]:
-        keys = [id_attr(el) for el in self.elements]
-        parents = [id_attr(child(el, "parent")) for el in self.elements]
-        out: list[RawPost | None] = [None] * len(keys)
-        text_of: dict[str, str] = {}
-        parent_of: dict[str, str | None] = {}
-        for i in ancestors_first(keys, parents):
-            el, key, parent = self.elements[i], keys[i], parents[i]
-            body = html_fragment(child_text(el, "message"))
-            quotes = strip_html_quotes(body, chain(parent, parent_of, text_of))
-            text = flow_text(body)
-            if key is not None:
-                text_of.setdefault(key, text)
-                parent_of.setdefault(key, parent)
-            flags = (FLAG_REMOVED,) if is_true(child_text(el, "isDeleted")) else ()
-            out[i] = RawPost(text, author=_author(el), timestamp=iso_timestamp(child_text(el, "createdAt")),
-                             key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags)
-        return [p for p in out if p is not None]
+        return read_replies(self.elements, [id_attr(el) for el in self.elements],
+                            [id_attr(child(el, "parent")) for el in self.elements], _post)
+
+
+def _post(el: etree._Element, ancestors: list[tuple[str, str]]) -> RawPost:
+    """One ``<post>``; block quotes of its ``ancestors`` are cut from its message."""
+    key = id_attr(el)
+    body = html_fragment(child_text(el, "message"))
+    quotes = strip_html_quotes(body, ancestors)
+    flags = (FLAG_REMOVED,) if is_true(child_text(el, "isDeleted")) else ()
+    return RawPost(node_text(body), author=_author(el), timestamp=iso_timestamp(child_text(el, "createdAt")),
+                   key=key, platform_id=key, parent_key=id_attr(child(el, "parent")), quotes=quotes, flags=flags)
 
 
 @page_formats.register
@@ -103,10 +94,7 @@ class DisqusXml(PageFormat):
     kind = "xml"
 
     def sniff(self, text: str, source: str) -> float:
-        head = text[:8192]
-        if "<disqus" not in head or "disqus.com" not in head:
-            return 0.0
-        return 0.0 if "<html" in head.lower() else 0.95
+        return sniff_export(text, "<disqus", "disqus.com")
 
     def parse(self, text: str, source: str) -> list[Thread]:
         root = parse_xml(text, source)
@@ -137,7 +125,7 @@ class DisqusXml(PageFormat):
         if el is not None:
             link = child_text(el, "link")
             title = child_text(el, "title") or link
-            article = flow_text(html_fragment(child_text(el, "message")))
+            article = node_text(html_fragment(child_text(el, "message")))
         else:
             title = article = ""
         return build_thread(platform=self.name, source=source, title=title, article=article,

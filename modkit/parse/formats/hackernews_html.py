@@ -14,24 +14,26 @@ Quotes follow HN's convention of paragraphs starting with ">".
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._htmlkit import (
-    Draft,
-    count_in,
+from modkit.parse.formats._htmlkit import is_removed
+from modkit.parse.formats._quotes import Draft, resolve_quotes, take_text_quotes
+from modkit.parse.html import (
+    clean_text,
     drop,
-    is_removed,
-    iso_datetime,
+    first_text,
+    looks_like_html,
+    node_text,
     own_first,
-    resolve_quotes,
-    take_text_quotes,
+    page_title,
+    parse_html,
 )
-from modkit.parse.html import clean_text, looks_like_html, node_text, page_title, parse_html
+from modkit.parse.numbers import count_in
+from modkit.parse.timestamps import printed_timestamp
 from modkit.registry import page_formats
 
 #: Pixels of spacer image per nesting level on pages without ``indent`` attributes.
@@ -87,20 +89,6 @@ def _item_id(row: LexborNode) -> str | None:
         if m:
             return m.group(1)
     return None
-
-
-def _utc(title: str | None) -> str | None:
-    """HN's ``span.age`` titles are UTC without saying so; say so.
-
-    Examples
-    --------
-    >>> _utc("2024-01-24T15:02:11 1706108531")
-    '2024-01-24T15:02:11+00:00'
-    """
-    stamp = iso_datetime(title)
-    if stamp and datetime.fromisoformat(stamp).tzinfo is None:
-        stamp += "+00:00"
-    return stamp
 
 
 def _story_id(tree: LexborHTMLParser) -> str | None:
@@ -167,12 +155,7 @@ class HackerNewsHtml(PageFormat):
 
     @staticmethod
     def _title(tree: LexborHTMLParser) -> str:
-        for sel in _TITLE:
-            node = tree.css_first(sel)
-            if node is not None and node.text(strip=True):
-                return clean_text(node.text())
-        title = page_title(tree)
-        return title.removesuffix(" | Hacker News")
+        return first_text(tree, _TITLE) or page_title(tree).removesuffix(" | Hacker News")
 
     @staticmethod
     def _article(tree: LexborHTMLParser) -> str:
@@ -203,7 +186,8 @@ class HackerNewsHtml(PageFormat):
             head = own_first(row, (".comhead",))
             head_text = head.text() if head is not None else ""
             age = own_first(row, ("span.age[title]",))
-            stamp = _utc(age.attributes.get("title")) if age is not None else None
+            # span.age titles are UTC without saying so.
+            stamp = printed_timestamp(age.attributes.get("title"), naive_is_utc=True) if age is not None else None
             drop(row, ".reply")
             body = own_first(row, _BODY)
             if item is None and head is None and body is None:

@@ -22,23 +22,24 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from modkit.model import Thread
-from modkit.parse.base import PageFormat
-from modkit.parse.formats._forum_html import (
-    ForumPost,
-    QuoteRef,
-    below,
-    build_forum_thread,
-    first_int,
-    iso_timestamp,
-    opens_thread,
-    outermost,
+from modkit.parse.formats._forum_html import ForumHtml, ForumPage, ForumPost, QuoteRef, replies_stated
+from modkit.parse.formats._forum_markup import (
+    forum_timestamp,
     page_head,
-    post_text,
-    remove_all,
+    quote_ref,
+    read_body,
+)
+from modkit.parse.html import (
+    below,
+    canonical_url,
+    classes,
+    clean_text,
+    drop,
+    first_text,
+    looks_like_html,
     select,
 )
-from modkit.parse.html import canonical_url, clean_text, first_text, looks_like_html, parse_html
+from modkit.parse.numbers import first_int
 from modkit.registry import page_formats
 
 _POST_ID = re.compile(r"p(\d+)")
@@ -48,7 +49,7 @@ _START = re.compile(r"[?&]start=(\d+)")
 _WROTE = re.compile(r"\s*(?:wrote|hat geschrieben|a écrit|escribió|ha scritto|schreef|skrev|napisał\(a\)|"
                     r"написал\(а\)|escreveu|kirjoitti|yazdı)\s*:\s*$", re.I)
 #: Attachments and code-box chrome inside a body are not the poster's words.
-_CHROME = (".attachbox", "dl.file", "dl.thumbnail", ".codebox p", ".codebox dt", ".signature", ".notice")
+_CHROME = ".attachbox, dl.file, dl.thumbnail, .codebox p, .codebox dt, .signature, .notice"
 
 
 def _cite(quote: LexborNode) -> LexborNode | None:
@@ -78,11 +79,10 @@ def _quote(node: LexborNode) -> QuoteRef:
             author = clean_text(member.text()) or None
         else:
             # The cite's own text, without the date and the jump-to-post arrow.
-            remove_all(cite, (".responsive-hide", "a", "span"))
+            drop(cite, ".responsive-hide, a, span")
             author = _WROTE.sub("", clean_text(cite.text())) or None
         cite.decompose()
-    remove_all(node, ("blockquote",))
-    return QuoteRef(key, author, post_text(node))
+    return quote_ref(node, key, author, "blockquote")
 
 
 def _author(div: LexborNode) -> str | None:
@@ -94,23 +94,15 @@ def _author(div: LexborNode) -> str | None:
 def _timestamp(div: LexborNode) -> str | None:
     when = div.css_first("p.author time[datetime]")
     if when is not None:
-        return iso_timestamp(when.attributes.get("datetime"))
+        return forum_timestamp(when.attributes.get("datetime"))
     line = first_text(div, ("p.author",)) or ""
-    return iso_timestamp(line.rsplit("»", 1)[-1]) if "»" in line else None
+    return forum_timestamp(line.rsplit("»", 1)[-1]) if "»" in line else None
 
 
 def _post(div: LexborNode, key: str) -> ForumPost:
     body = div.css_first(".postbody .content") or div.css_first(".content")
-    quotes = []
-    text = ""
-    if body is not None:
-        for q in outermost(below(body, "blockquote"), body):
-            quotes.append(_quote(q))
-            q.decompose()
-        remove_all(body, _CHROME)
-        text = post_text(body)
-    return ForumPost(text, _author(div), _timestamp(div), key, None, quotes,
-                     removed="deleted" in (div.attributes.get("class") or "").split())
+    text, quotes = read_body(body, "blockquote", _quote, _CHROME)
+    return ForumPost(text, _author(div), _timestamp(div), key, None, quotes, removed="deleted" in classes(div))
 
 
 def _paging(tree: LexborHTMLParser, url: str | None) -> tuple[int | None, bool, int | None]:
@@ -142,7 +134,7 @@ def _title(tree: LexborHTMLParser) -> str:
 
 
 @page_formats.register
-class PhpBBHtml(PageFormat):
+class PhpBBHtml(ForumHtml):
     """A phpBB 3 topic page; reply links come from quotes.
 
     Examples
@@ -161,7 +153,6 @@ class PhpBBHtml(PageFormat):
 
     name = "phpbb_html"
     description = "phpBB 3 topic page (HTML): flat posts, replies through quotes"
-    kind = "html"
 
     def sniff(self, text: str, source: str) -> float:
         if not looks_like_html(text):
@@ -174,8 +165,7 @@ class PhpBBHtml(PageFormat):
             return 0.85
         return 0.0
 
-    def parse(self, text: str, source: str) -> list[Thread]:
-        tree = parse_html(text)
+    def read(self, tree: LexborHTMLParser) -> ForumPage:
         posts = []
         for div in tree.css('div.post[id^="p"]'):
             m = _POST_ID.fullmatch(div.attributes.get("id") or "")
@@ -183,6 +173,4 @@ class PhpBBHtml(PageFormat):
                 posts.append(_post(div, m.group(1)))
         url = canonical_url(tree)
         page, more, total = _paging(tree, url)
-        return [build_forum_thread(platform=self.name, source=source, title=_title(tree), url=url,
-                                   posts=posts, opening=opens_thread(None, page),
-                                   stated_count=total - 1 if total else None, more_pages=more)]
+        return ForumPage(_title(tree), url, posts, page=page, more_pages=more, stated_count=replies_stated(total))

@@ -32,19 +32,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
+from modkit.parse.formats._quotes import strip_html_quotes
 from modkit.parse.formats._reddit import author_name, fullname, is_gone, parent_key, thread_url
-from modkit.parse.formats._replies import (
-    add_truncated,
-    chain,
-    first_int,
-    flow_text,
-    iso_timestamp,
-    strip_html_quotes,
-)
-from modkit.parse.html import canonical_url, clean_text, looks_like_html, parse_html
+from modkit.parse.formats._replies import add_truncated, chain
+from modkit.parse.html import canonical_url, classes, clean_text, looks_like_html, node_text, parse_html
+from modkit.parse.numbers import first_int
+from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 _STUB_CLASSES = frozenset({"morechildren", "morerecursion"})
+_FOREIGN_CLASSES = frozenset({"thing", "child", "buttons"})
 # Per-thing facts, each found with one document-wide query and assigned to its nearest thing.
 _OWN = {
     "author": "a.author",
@@ -56,17 +53,13 @@ _OWN = {
 }
 
 
-def _classes(node: LexborNode) -> set[str]:
-    return set((node.attributes.get("class") or "").split())
-
-
 def _foreign(node: LexborNode) -> bool:
     """Markup inside a comment's body that is not its words: nested things, buttons, replies."""
-    return node.tag in ("div", "ul") and bool(_classes(node) & {"thing", "child", "buttons"})
+    return node.tag in ("div", "ul") and not _FOREIGN_CLASSES.isdisjoint(classes(node))
 
 
 def _is_thing(node: LexborNode) -> bool:
-    return node.tag == "div" and "thing" in _classes(node)
+    return node.tag == "div" and "thing" in classes(node)
 
 
 def _thing_of(node: LexborNode | None) -> LexborNode | None:
@@ -77,10 +70,10 @@ def _thing_of(node: LexborNode | None) -> LexborNode | None:
 
 
 def _is_comment(thing: LexborNode) -> bool:
-    classes = _classes(thing)
-    if classes & _STUB_CLASSES:
+    names = classes(thing)
+    if not _STUB_CLASSES.isdisjoint(names):
         return False
-    return "comment" in classes or thing.attributes.get("data-type") == "comment" \
+    return "comment" in names or thing.attributes.get("data-type") == "comment" \
         or (thing.attributes.get("data-fullname") or "").startswith("t1_")
 
 
@@ -149,11 +142,11 @@ class _Page:
 
 def _timestamp(page: _Page, thing: LexborNode) -> str | None:
     node = page.get("time", thing)
-    if node is not None and "edited-timestamp" in _classes(node):
+    if node is not None and "edited-timestamp" in classes(node):
         # The edit time came first; the creation time is its tagline sibling.
         tagline = node.parent
         node = next((t for t in (tagline.css("time[datetime]") if tagline else [])
-                     if "edited-timestamp" not in _classes(t)), None)
+                     if "edited-timestamp" not in classes(t)), None)
     return iso_timestamp(node.attributes.get("datetime")) if node is not None else None
 
 
@@ -167,13 +160,13 @@ def _comment(page: _Page, thing: LexborNode, key: str | None, parent: str | None
              text_of: dict[str, str], parent_of: dict[str, str | None]) -> RawPost:
     body = page.get("body", thing)
     quotes: tuple[str, ...] = ()
-    text = flow_text(body, _foreign)
+    text = node_text(body, skip_node=_foreign)
     if text and not is_gone(text):
         quotes = strip_html_quotes(body, chain(parent, parent_of, text_of), _foreign)
-        text = flow_text(body, _foreign)
+        text = node_text(body, skip_node=_foreign)
     # A "[deleted]" tagline with a body still shown is a deleted account, not a deleted comment.
     mark = page.get("deleted", thing)
-    removed = "deleted" in _classes(thing) or is_gone(text) or (
+    removed = "deleted" in classes(thing) or is_gone(text) or (
         not text and mark is not None and is_gone(mark.text()))
     flags = (FLAG_REMOVED,) if removed else ()
     if removed:
@@ -187,11 +180,11 @@ def _stubs(page: _Page) -> Iterable[tuple[str | None, int]]:
     seen: set[int] = set()
     for node in page.tree.css("span.morecomments, span.deepthread"):
         thing = _thing_of(node)
-        if thing is not None and _classes(thing) & _STUB_CLASSES:
+        if thing is not None and not _STUB_CLASSES.isdisjoint(classes(thing)):
             if thing.mem_id in seen:  # one stub thing, one count
                 continue
             seen.add(thing.mem_id)
-        deep = "deepthread" in _classes(node) or (thing is not None and "morerecursion" in _classes(thing))
+        deep = "deepthread" in classes(node) or (thing is not None and "morerecursion" in classes(thing))
         if thing is not None and _is_comment(thing):
             parent = _thing_key(thing)
         elif thing is not None and (thing.attributes.get("data-parent") or "").strip():
@@ -203,7 +196,7 @@ def _stubs(page: _Page) -> Iterable[tuple[str | None, int]]:
         if deep and link is not None:
             # "continue this thread" links to the permalink of the comment it continues.
             parent = _id_from_link(link.attributes.get("href") or "") or parent
-        count = -1 if deep else (first_int(flow_text(node)) or -1)
+        count = -1 if deep else (first_int(node_text(node)) or -1)
         yield parent_key(parent), count
 
 
@@ -211,8 +204,8 @@ def _article(link: LexborNode | None) -> str:
     if link is None:
         return ""
     self_text = link.css_first("div.expando div.md")
-    if self_text is not None and not is_gone(flow_text(self_text)):
-        return flow_text(self_text)
+    if self_text is not None and not is_gone(node_text(self_text)):
+        return node_text(self_text)
     url = (link.attributes.get("data-url") or "").strip()
     domain = link.attributes.get("data-domain") or ""
     return url if url.startswith("http") and not domain.startswith("self.") else ""
@@ -231,7 +224,7 @@ def _stated_count(page: _Page, link: LexborNode | None) -> int | None:
     for node in ([link.css_first("a.comments")] if link is not None else []) + \
             [page.tree.css_first("div.panestack-title span.title")]:
         if node is not None:
-            n = first_int(flow_text(node))
+            n = first_int(node_text(node))
             if n is not None:
                 return n
     return None

@@ -31,14 +31,10 @@ from modkit.errors import ParseError
 from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
+from modkit.parse.formats._quotes import strip_markdown_quotes
 from modkit.parse.formats._reddit import author_name, fullname, is_gone, parent_key, thread_url
-from modkit.parse.formats._replies import (
-    add_truncated,
-    ancestors_first,
-    chain,
-    iso_timestamp,
-    strip_markdown_quotes,
-)
+from modkit.parse.formats._replies import add_truncated, read_replies
+from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 # A JSON sniff, not markup: the "kind" tags of Reddit things near the start.
@@ -88,28 +84,24 @@ class _Group:
     link_title: str = ""
 
     def posts(self) -> list[RawPost]:
-        keys = [fullname(d.get("name") or d.get("id")) for d in self.items]
-        parents = [parent_key(d.get("parent_id")) for d in self.items]
-        out: list[RawPost | None] = [None] * len(keys)
-        text_of: dict[str, str] = {}
-        parent_of: dict[str, str | None] = {}
         # Ancestors first: quote detection needs the parent's text, and flat dumps are unordered.
-        for i in ancestors_first(keys, parents):
-            data, key, parent = self.items[i], keys[i], parents[i]
-            body = html.unescape(data.get("body") or "")
-            flags: tuple[str, ...] = ()
-            quotes: tuple[str, ...] = ()
-            if is_gone(body):
-                text, flags = "", (FLAG_REMOVED,)
-            else:
-                text, quotes = strip_markdown_quotes(body, chain(parent, parent_of, text_of))
-            if key is not None:
-                text_of.setdefault(key, text)
-                parent_of.setdefault(key, parent)
-            out[i] = RawPost(text, author=author_name(data.get("author")),
-                             timestamp=iso_timestamp(data.get("created_utc", data.get("created"))),
-                             key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags)
-        return [p for p in out if p is not None]
+        return read_replies(self.items, [fullname(d.get("name") or d.get("id")) for d in self.items],
+                            [parent_key(d.get("parent_id")) for d in self.items], _post)
+
+
+def _post(data: dict, ancestors: list[tuple[str, str]]) -> RawPost:
+    """One comment object; ``>`` quotes of its ``ancestors`` are cut from its body."""
+    key, parent = fullname(data.get("name") or data.get("id")), parent_key(data.get("parent_id"))
+    body = html.unescape(data.get("body") or "")
+    flags: tuple[str, ...] = ()
+    quotes: tuple[str, ...] = ()
+    if is_gone(body):
+        text, flags = "", (FLAG_REMOVED,)
+    else:
+        text, quotes = strip_markdown_quotes(body, ancestors)
+    return RawPost(text, author=author_name(data.get("author")),
+                   timestamp=iso_timestamp(data.get("created_utc", data.get("created"))),
+                   key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags)
 
 
 def _more(data: dict, group: _Group) -> None:

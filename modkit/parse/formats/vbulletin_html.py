@@ -27,23 +27,15 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from modkit.model import Thread
-from modkit.parse.base import PageFormat
-from modkit.parse.formats._forum_html import (
-    ForumPost,
-    QuoteRef,
-    below,
-    build_forum_thread,
-    first_int,
-    iso_timestamp,
-    opens_thread,
-    outermost,
+from modkit.parse.formats._forum_html import ForumHtml, ForumPage, ForumPost, QuoteRef, replies_stated
+from modkit.parse.formats._forum_markup import (
+    forum_timestamp,
     page_head,
-    post_text,
-    remove_all,
-    select,
+    quote_ref,
+    read_body,
 )
-from modkit.parse.html import canonical_url, clean_text, first_text, looks_like_html, parse_html
+from modkit.parse.html import below, canonical_url, first_text, looks_like_html, og_title, select
+from modkit.parse.numbers import first_int
 from modkit.registry import page_formats
 
 _VB5_POSTS = ".b-post[data-node-id]"
@@ -54,7 +46,7 @@ _VB45_QUOTE = ".bbcode_quote"
 _VB3_QUOTE = "div:has(> div.smallfont + table)"
 #: Signatures, and the "Code:"/"Quote:" captions of code blocks (BB code cannot set classes,
 #: so these classes inside a body are always the software's chrome).
-_CHROME = (".signature", ".signaturecontainer", ".b-post__signature", "div.smallfont", ".bbcode_description")
+_CHROME = ".signature, .signaturecontainer, .b-post__signature, div.smallfont, .bbcode_description"
 _POST_LINK = re.compile(r"(?:[?&]p=|#post|[?&]postid=)(\d+)")
 _VB3_ID = re.compile(r"post(\d+)")
 
@@ -73,10 +65,9 @@ def _post_link(node: LexborNode | None) -> str | None:
 def _vb45_quote(node: LexborNode) -> QuoteRef:
     by = node.css_first(".bbcode_postedby")
     author = first_text(by, ("strong",)) if by is not None else None
-    key = _post_link(by)
     content = node.css_first(".message") or node.css_first(".quote_container") or node
-    remove_all(content, (_VB45_QUOTE, ".bbcode_postedby", ".bbcode_quote_container"))
-    return QuoteRef(key, author, post_text(content))
+    return quote_ref(content, _post_link(by), author,
+                     f"{_VB45_QUOTE}, .bbcode_postedby, .bbcode_quote_container")
 
 
 def _vb3_quote(node: LexborNode) -> QuoteRef:
@@ -87,27 +78,22 @@ def _vb3_quote(node: LexborNode) -> QuoteRef:
     if header is not None and header.css_first("strong") is not None and not below(header, "table"):
         author, key = first_text(header, ("strong",)), _post_link(header)
         header.decompose()
-    remove_all(cell, (_VB3_QUOTE,))
-    return QuoteRef(key, author, post_text(cell))
+    return quote_ref(cell, key, author, _VB3_QUOTE)
+
+
+def _quote(node: LexborNode) -> QuoteRef:
+    return _vb45_quote(node) if "bbcode_quote" in (node.attributes.get("class") or "") else _vb3_quote(node)
 
 
 def _body(node: LexborNode | None) -> tuple[str, list[QuoteRef]]:
-    if node is None:
-        return "", []
-    quotes = []
-    found = [q for q in select(node, f"{_VB45_QUOTE}, {_VB3_QUOTE}") if q.mem_id != node.mem_id]
-    for q in outermost(found, node):
-        quotes.append(_vb45_quote(q) if "bbcode_quote" in (q.attributes.get("class") or "") else _vb3_quote(q))
-        q.decompose()
-    remove_all(node, _CHROME)
-    return post_text(node), quotes
+    return read_body(node, f"{_VB45_QUOTE}, {_VB3_QUOTE}", _quote, _CHROME)
 
 
 def _vb5_post(li: LexborNode) -> ForumPost:
     when = li.css_first(".b-post__timestamp time[datetime]") or li.css_first("time[datetime]")
     text, quotes = _body(li.css_first(".js-post__content-text"))
     return ForumPost(text, first_text(li, (".b-userinfo__details .author", ".author")),
-                     iso_timestamp(when.attributes.get("datetime")) if when else None,
+                     forum_timestamp(when.attributes.get("datetime")) if when else None,
                      li.attributes.get("data-node-id"), first_int(first_text(li, (".b-post__count",))),
                      quotes)
 
@@ -118,7 +104,7 @@ def _vb4_post(li: LexborNode) -> ForumPost:
     text, quotes = _body(body)
     classes = li.attributes.get("class") or ""
     return ForumPost(text, first_text(li, (".username_container .username", ".username")),
-                     iso_timestamp(first_text(li, (".postdate .date", ".postdate"))), key,
+                     forum_timestamp(first_text(li, (".postdate .date", ".postdate"))), key,
                      first_int(first_text(li, ("a.postcounter",))), quotes,
                      removed="postbitdeleted" in classes or body is None)
 
@@ -129,7 +115,7 @@ def _vb3_post(table: LexborNode, key: str) -> ForumPost:
     counter = table.css_first('a[id^="postcount"]')
     number = first_int(counter.attributes.get("name") or counter.text()) if counter is not None else None
     return ForumPost(text, first_text(table, (".bigusername",)),
-                     iso_timestamp(first_text(table, ("td.thead",))), key, number, quotes,
+                     forum_timestamp(first_text(table, ("td.thead",))), key, number, quotes,
                      removed=body is None)
 
 
@@ -165,15 +151,12 @@ def _paging(tree: LexborHTMLParser) -> tuple[int | None, bool, int | None]:
 
 
 def _title(tree: LexborHTMLParser) -> str:
-    meta = tree.css_first('meta[property="og:title"]')
-    if meta is not None and (meta.attributes.get("content") or "").strip():
-        return clean_text(meta.attributes["content"])
-    title = first_text(tree.body, (".threadtitle", "h1.main-title", "td.navbar strong")) if tree.body else None
-    return title or first_text(tree.root, ("title",)) or ""
+    shown = first_text(tree.body, (".threadtitle", "h1.main-title", "td.navbar strong")) if tree.body else None
+    return og_title(tree) or shown or first_text(tree.root, ("title",)) or ""
 
 
 @page_formats.register
-class VBulletinHtml(PageFormat):
+class VBulletinHtml(ForumHtml):
     """A vBulletin 3/4/5 thread page; reply links come from quotes.
 
     Examples
@@ -192,7 +175,6 @@ class VBulletinHtml(PageFormat):
 
     name = "vbulletin_html"
     description = "vBulletin 3/4/5 thread page (HTML): flat posts, replies through quotes"
-    kind = "html"
 
     def sniff(self, text: str, source: str) -> float:
         if not looks_like_html(text):
@@ -204,11 +186,8 @@ class VBulletinHtml(PageFormat):
             return 0.85
         return 0.0
 
-    def parse(self, text: str, source: str) -> list[Thread]:
-        tree = parse_html(text)
+    def read(self, tree: LexborHTMLParser) -> ForumPage:
         posts = _posts(tree)
         page, more, total = _paging(tree)
-        return [build_forum_thread(platform=self.name, source=source, title=_title(tree),
-                                   url=canonical_url(tree), posts=posts,
-                                   opening=opens_thread(posts[0].number if posts else None, page),
-                                   stated_count=total - 1 if total else None, more_pages=more)]
+        return ForumPage(_title(tree), canonical_url(tree), posts, page=page, more_pages=more,
+                         stated_count=replies_stated(total))

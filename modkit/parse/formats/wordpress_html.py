@@ -19,31 +19,40 @@ Kommentare") counts them too, so they are subtracted before it becomes
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from modkit.model import FLAG_REMOVED, Coverage, Thread
-from modkit.parse.base import PageFormat, RawPost
+from modkit.model import Coverage, Thread
+from modkit.parse.base import PageFormat
 from modkit.parse.build import build_thread
 from modkit.parse.formats._htmlkit import (
-    Draft,
     article_text,
+    comment_draft,
+    comment_keys,
+    comment_link,
+    read_own_markup,
+)
+from modkit.parse.formats._quotes import Draft, resolve_quotes
+from modkit.parse.html import (
+    canonical_url,
     classes,
-    count_in,
+    clean_text,
     drop,
     enclosing,
-    is_removed,
-    iso_datetime,
+    first_text,
+    looks_like_html,
+    og_title,
     own_first,
-    resolve_quotes,
-    take_quotes,
+    page_title,
+    parse_html,
 )
-from modkit.parse.html import canonical_url, clean_text, looks_like_html, node_text, page_title, parse_html
+from modkit.parse.numbers import count_in
+from modkit.parse.timestamps import printed_timestamp
 from modkit.registry import page_formats
 
 _ID = re.compile(r"^comment-(\d+)$")
 _DEPTH = re.compile(r"^depth-(\d+)$")
-_LINKED = re.compile(r"#comment-(\d+)$")
 _KINDS = frozenset({"comment", "pingback", "trackback"})
 _PINGS = frozenset({"pingback", "trackback"})
 _LISTED = ".commentlist li, .comment-list li"
@@ -64,6 +73,7 @@ _TITLES = ("#comments-title", "h2#comments", "h3#comments", "h4#comments", ".com
            ".comments-area h3", "#comments h4")
 _PAGING = ".comment-navigation a, .comments-pagination a, [id^=comment-nav] a, .comment-nav a"
 _WP_MARKS = "#commentform, .comment-respond, .comments-title, #comments-title"
+_link_key = partial(comment_link, prefix="comment-")
 
 
 def _depth(node: LexborNode) -> int | None:
@@ -94,41 +104,30 @@ def comment_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     return out
 
 
-def _link_key(href: str) -> str | None:
-    m = _LINKED.search(href)
-    return f"comment-{m.group(1)}" if m else None
-
-
 def _timestamp(node: LexborNode) -> str | None:
     time = node.css_first("time[datetime]")
     if time is not None:
-        stamp = iso_datetime(time.attributes.get("datetime"))
+        stamp = printed_timestamp(time.attributes.get("datetime"))
         if stamp:
             return stamp
     for sel in _DATE_TEXT:
         found = node.css_first(sel)
         if found is not None:
-            stamp = iso_datetime(found.text())
+            stamp = printed_timestamp(found.text())
             if stamp:
                 return stamp
     # Some themes print the date as bare text beside the author's name.
     meta = own_first(node, (".comment-author", ".comment-meta"))
     if meta is not None:
         bare = " ".join(t.text_content or "" for t in meta.iter(include_text=True) if t.tag == "-text")
-        return iso_datetime(bare)
+        return printed_timestamp(bare)
     return None
 
 
 def _title(tree: LexborHTMLParser) -> str:
     """The post's title: og:title, the entry title, the post's heading, else the page title."""
-    meta = tree.css_first('meta[property="og:title"]')
-    if meta is not None and (meta.attributes.get("content") or "").strip():
-        return clean_text(meta.attributes["content"])
-    for sel in (".entry-title", ".post-title", "[itemprop=headline]", "[id^=post-] h1", "[id^=post-] h2"):
-        node = tree.css_first(sel)
-        if node is not None and node.text(strip=True):
-            return clean_text(node.text())
-    return page_title(tree)
+    return og_title(tree) or first_text(tree, (".entry-title", ".post-title", "[itemprop=headline]",
+                                               "[id^=post-] h1", "[id^=post-] h2")) or page_title(tree)
 
 
 def _stated_count(tree: LexborHTMLParser) -> int | None:
@@ -197,20 +196,15 @@ class WordPressHtml(PageFormat):
 
     def _drafts(self, nodes: list[LexborNode]) -> tuple[list[Draft], int]:
         """Drafts of the comments in page order, and how many pingbacks were dropped."""
-        keys = [n.id if _ID.match(n.id or "") else f"#{i}" for i, n in enumerate(nodes)]
+        keys = comment_keys(nodes, _ID)
         parents = _parent_keys(nodes, keys)
-        drafts: list[Draft | None] = [None] * len(nodes)
-        # Last to first: a comment's replies are read and removed before the comment itself,
-        # so every selector below only sees the comment's own markup.
-        for i in range(len(nodes) - 1, -1, -1):
-            node = nodes[i]
-            if not _PINGS & set(classes(node)):
-                drafts[i] = self._draft(node, keys[i], parents[i])
-            node.decompose()
+        drafts = read_own_markup(nodes, lambda i, node: None if _PINGS & set(classes(node))
+                                 else self._draft(node, keys[i], parents[i]))
         kept = [d for d in drafts if d is not None]
         return kept, len(drafts) - len(kept)
 
-    def _draft(self, node: LexborNode, key: str, parent: str | None) -> Draft:
+    @staticmethod
+    def _draft(node: LexborNode, key: str, parent: str | None) -> Draft:
         stamp = _timestamp(node)
         author_node = own_first(node, _AUTHOR)
         author = None
@@ -218,16 +212,8 @@ class WordPressHtml(PageFormat):
             author = clean_text(author_node.text())
             author_node.decompose()  # some themes put the name beside the words, not in a header
         drop(node, _CHROME)
-        body = own_first(node, _BODY) or node
-        quotes = take_quotes(body, _link_key)
-        words = node_text(body)
-        flags = ()
-        if is_removed(words):
-            words, flags = "", (FLAG_REMOVED,)
-        platform_id = key if not key.startswith("#") else None
-        post = RawPost(words, author=author or None, timestamp=stamp, key=key, platform_id=platform_id,
-                       parent_key=parent, flags=flags)
-        return Draft(post, quotes, parent)
+        return comment_draft(own_first(node, _BODY) or node, key=key, author=author, timestamp=stamp,
+                             parent=parent, link_key=_link_key)
 
 
 def _parent_keys(nodes: list[LexborNode], keys: list[str]) -> list[str | None]:

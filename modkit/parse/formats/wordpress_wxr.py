@@ -33,15 +33,11 @@ from lxml import etree
 from modkit.model import FLAG_REMOVED, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._replies import (
-    ancestors_first,
-    chain,
-    flow_text,
-    html_fragment,
-    iso_timestamp,
-    strip_html_quotes,
-)
-from modkit.parse.formats._xml import child_text, children, local, parse_xml
+from modkit.parse.formats._quotes import strip_html_quotes
+from modkit.parse.formats._replies import read_replies
+from modkit.parse.formats._xml import child_text, children, local, parse_xml, sniff_export
+from modkit.parse.html import html_fragment, node_text
+from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 #: Comment types that are people talking; pingbacks, trackbacks and notes are not.
@@ -70,25 +66,23 @@ def _parent(comment: etree._Element) -> str | None:
 
 def _posts(item: etree._Element) -> list[RawPost]:
     comments = [c for c in children(item, "comment") if _kept(c)]
-    keys = [child_text(c, "comment_id") or None for c in comments]
-    parents = [_parent(c) for c in comments]
-    out: list[RawPost | None] = [None] * len(comments)
-    text_of: dict[str, str] = {}
-    parent_of: dict[str, str | None] = {}
     # Ancestors first: quote detection needs the parent's text, and exports do not promise order.
-    for i in ancestors_first(keys, parents):
-        comment, key, parent = comments[i], keys[i], parents[i]
-        body = html_fragment(child_text(comment, "comment_content"))
-        quotes = strip_html_quotes(body, chain(parent, parent_of, text_of))
-        text = flow_text(body, breaks=True)
-        if key is not None:
-            text_of.setdefault(key, text)
-            parent_of.setdefault(key, parent)
-        removed = child_text(comment, "comment_approved").lower() in _REMOVED_STATUS
-        out[i] = RawPost(text, author=child_text(comment, "comment_author") or None,
-                         timestamp=_timestamp(comment), key=key, platform_id=key, parent_key=parent,
-                         quotes=quotes, flags=(FLAG_REMOVED,) if removed else ())
-    return [p for p in out if p is not None]
+    return read_replies(comments, [_key(c) for c in comments], [_parent(c) for c in comments], _post)
+
+
+def _key(comment: etree._Element) -> str | None:
+    return child_text(comment, "comment_id") or None
+
+
+def _post(comment: etree._Element, ancestors: list[tuple[str, str]]) -> RawPost:
+    """One ``<wp:comment>``; block quotes of its ``ancestors`` are cut from its content."""
+    key = _key(comment)
+    body = html_fragment(child_text(comment, "comment_content"))
+    quotes = strip_html_quotes(body, ancestors)
+    removed = child_text(comment, "comment_approved").lower() in _REMOVED_STATUS
+    return RawPost(node_text(body, breaks=True), author=child_text(comment, "comment_author") or None,
+                   timestamp=_timestamp(comment), key=key, platform_id=key, parent_key=_parent(comment),
+                   quotes=quotes, flags=(FLAG_REMOVED,) if removed else ())
 
 
 @page_formats.register
@@ -113,10 +107,7 @@ class WordpressWxr(PageFormat):
     kind = "xml"
 
     def sniff(self, text: str, source: str) -> float:
-        head = text[:8192]
-        if "<rss" not in head or _NAMESPACE_MARK not in head:
-            return 0.0
-        return 0.0 if "<html" in head.lower() else 0.95
+        return sniff_export(text, "<rss", _NAMESPACE_MARK)
 
     def parse(self, text: str, source: str) -> list[Thread]:
         root = parse_xml(text, source)
@@ -129,7 +120,7 @@ class WordpressWxr(PageFormat):
                 continue
             link = child_text(item, "link")
             identity = child_text(item, "guid") or link or None
-            article = flow_text(html_fragment(child_text(item, "encoded")), breaks=True)
+            article = node_text(html_fragment(child_text(item, "encoded")), breaks=True)
             out.append(build_thread(platform=self.name, source=source, title=child_text(item, "title"),
                                     article=article, posts=posts, url=identity, by="parent"))
         return out

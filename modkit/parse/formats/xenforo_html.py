@@ -23,29 +23,25 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from modkit.model import Thread
-from modkit.parse.base import PageFormat
-from modkit.parse.formats._forum_html import (
-    ForumPost,
-    QuoteRef,
-    below,
-    build_forum_thread,
-    first_int,
-    iso_timestamp,
+from modkit.parse.formats._forum_html import ForumHtml, ForumPage, ForumPost, QuoteRef
+from modkit.parse.formats._forum_markup import (
+    forum_timestamp,
     json_ld_reply_count,
-    opens_thread,
-    outermost,
     page_head,
-    post_text,
-    remove_all,
+    quote_ref,
+    read_body,
 )
-from modkit.parse.html import canonical_url, first_text, looks_like_html, page_title, parse_html
+from modkit.parse.html import canonical_url, classes, first_text, looks_like_html, page_title
+from modkit.parse.numbers import first_int
+from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 _XF2_POSTS = '.message[data-content^="post-"]'
 _XF1_POSTS = 'li.message[id^="post-"]'
 _XF2_QUOTE = "blockquote.bbCodeBlock--quote"
 _XF1_QUOTE = "div.bbCodeQuote"
+#: Link previews and the quote-selection marker are not the replier's words.
+_CHROME = ".bbCodeBlock--unfurl, .js-selectToQuoteEnd, .messageTextEndMarker"
 _POST_ID = re.compile(r"(?:post-|posts/|[?&]id=|post:\s*)(\d+)")
 
 
@@ -72,8 +68,7 @@ def _xf2_quote(node: LexborNode) -> QuoteRef:
     key = (_post_id(source) if source.startswith("post:") else source) or None
     author = (node.attributes.get("data-quote") or "").strip() or None
     content = node.css_first(".bbCodeBlock-expandContent") or node.css_first(".bbCodeBlock-content") or node
-    remove_all(content, (_XF2_QUOTE, ".bbCodeBlock-expandLink", ".bbCodeBlock-title"))
-    return QuoteRef(key, author, post_text(content))
+    return quote_ref(content, key, author, f"{_XF2_QUOTE}, .bbCodeBlock-expandLink, .bbCodeBlock-title")
 
 
 def _xf1_quote(node: LexborNode) -> QuoteRef:
@@ -81,21 +76,7 @@ def _xf1_quote(node: LexborNode) -> QuoteRef:
     key = _post_id(link.attributes.get("href")) if link is not None else None
     author = (node.attributes.get("data-author") or "").strip() or None
     content = node.css_first(".quote") or node.css_first(".quoteContainer") or node
-    remove_all(content, (_XF1_QUOTE, ".quoteExpand", ".attribution"))
-    return QuoteRef(key, author, post_text(content))
-
-
-def _body(node: LexborNode | None, quote_sel: str, read) -> tuple[str, list[QuoteRef]]:
-    """Own text and outermost quotes of a post body (the quotes are cut out)."""
-    if node is None:
-        return "", []
-    quotes = []
-    for q in outermost(below(node, quote_sel), node):
-        quotes.append(read(q))
-        q.decompose()
-    # Link previews and the quote-selection marker are not the replier's words.
-    remove_all(node, (".bbCodeBlock--unfurl", ".js-selectToQuoteEnd", ".messageTextEndMarker"))
-    return post_text(node), quotes
+    return quote_ref(content, key, author, f"{_XF1_QUOTE}, .quoteExpand, .attribution")
 
 
 def _xf2_post(art: LexborNode) -> ForumPost:
@@ -103,11 +84,10 @@ def _xf2_post(art: LexborNode) -> ForumPost:
     author = (art.attributes.get("data-author") or "").strip() or first_text(art, (".message-name",))
     when = art.css_first(".message-attribution time[datetime]") or art.css_first("time[datetime]")
     body = art.css_first(".message-body .bbWrapper") or art.css_first(".message-body")
-    text, quotes = _body(body, _XF2_QUOTE, _xf2_quote)
-    classes = art.attributes.get("class") or ""
-    return ForumPost(text, author or None, iso_timestamp(when.attributes.get("datetime")) if when else None,
+    text, quotes = read_body(body, _XF2_QUOTE, _xf2_quote, _CHROME)
+    return ForumPost(text, author or None, forum_timestamp(when.attributes.get("datetime")) if when else None,
                      key, _post_number(art.css_first(".message-attribution-opposite")), quotes,
-                     removed="message--deleted" in classes)
+                     removed="message--deleted" in (art.attributes.get("class") or ""))
 
 
 def _xf1_post(li: LexborNode) -> ForumPost:
@@ -115,13 +95,13 @@ def _xf1_post(li: LexborNode) -> ForumPost:
     author = (li.attributes.get("data-author") or "").strip() or first_text(li, (".messageUserInfo .username",))
     when = li.css_first(".messageMeta .DateTime")
     stamp = None
-    if when is not None:
+    if when is not None:  # a Unix time in data-time, else the printed date
         stamp = iso_timestamp(when.attributes.get("data-time")) or \
-            iso_timestamp(when.attributes.get("title")) or iso_timestamp(when.text())
-    text, quotes = _body(li.css_first("blockquote.messageText"), _XF1_QUOTE, _xf1_quote)
+            forum_timestamp(when.attributes.get("title")) or forum_timestamp(when.text())
+    text, quotes = read_body(li.css_first("blockquote.messageText"), _XF1_QUOTE, _xf1_quote, _CHROME)
     return ForumPost(text, author or None, stamp, key,
                      _post_number(li.css_first(".messageMeta .publicControls")), quotes,
-                     removed="deleted" in (li.attributes.get("class") or "").split())
+                     removed="deleted" in classes(li))
 
 
 def _paging(tree: LexborHTMLParser) -> tuple[int | None, bool]:
@@ -137,7 +117,7 @@ def _paging(tree: LexborHTMLParser) -> tuple[int | None, bool]:
 
 
 @page_formats.register
-class XenForoHtml(PageFormat):
+class XenForoHtml(ForumHtml):
     """A XenForo 2 (or 1) thread page; reply links come from quotes.
 
     Examples
@@ -158,7 +138,6 @@ class XenForoHtml(PageFormat):
 
     name = "xenforo_html"
     description = "XenForo 2/1 thread page (HTML): flat posts, replies through quotes"
-    kind = "html"
 
     def sniff(self, text: str, source: str) -> float:
         if not looks_like_html(text):
@@ -171,12 +150,9 @@ class XenForoHtml(PageFormat):
             return 0.95
         return 0.0
 
-    def parse(self, text: str, source: str) -> list[Thread]:
-        tree = parse_html(text)
+    def read(self, tree: LexborHTMLParser) -> ForumPage:
         nodes = tree.css(_XF2_POSTS)
         posts = [_xf2_post(n) for n in nodes] if nodes else [_xf1_post(n) for n in tree.css(_XF1_POSTS)]
         page, more = _paging(tree)
-        opening = opens_thread(posts[0].number if posts else None, page)
-        return [build_forum_thread(platform=self.name, source=source, title=page_title(tree),
-                                   url=canonical_url(tree), posts=posts, opening=opening,
-                                   stated_count=json_ld_reply_count(tree), more_pages=more)]
+        return ForumPage(page_title(tree), canonical_url(tree), posts, page=page, more_pages=more,
+                         stated_count=json_ld_reply_count(tree))
