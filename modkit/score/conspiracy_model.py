@@ -1,0 +1,220 @@
+"""The conspiracy-framing classifier: TF-IDF logistic regression stacked with cue counts.
+
+Two views of a reply feed one calibrated probability:
+
+1. a text model, word (1-2) n-gram TF-IDF (optionally plus character n-grams
+   within words) into a class-balanced logistic regression, which learns the
+   register of conspiracy talk from labelled data;
+2. the explainable cues of :mod:`modkit.score.cues`, counted per kind.
+
+A second logistic regression (the *stacker*) combines the text model's
+out-of-fold logit with the log cue counts. Because the stacker is fit on
+out-of-fold scores, its output is calibrated (Platt scaling with the cue
+counts as extra inputs) and it learns how much to trust each cue kind. The
+threshold that maximises the Matthews correlation on those out-of-fold
+scores is kept as ``threshold_``, the recommended flag threshold.
+
+The model reads a comments table (``text``, optional ``parent_text``) or a
+list of strings. Words a reply copies from its parent (five or more in a
+row) are blanked first (:mod:`modkit.score.quoting`): a reply is judged on
+its own words, so quoting a claim to dispute it does not inherit the claim's
+score. The parent's own framing is not used otherwise: replying to a
+conspiracy theory is not spreading one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from modkit.score.base import PARENT_TEXT_COL, TEXT_COL, texts
+from modkit.score.cues import MAX_SCAN_CHARS, cue_counts
+from modkit.score.fast_tfidf import CachedCharTfidf
+from modkit.score.quoting import mask_parent_quotes
+
+#: Characters of a reply the text model reads: the same cap as the cue scan,
+#: so a 100k-character paste costs what a long comment costs.
+MAX_MODEL_CHARS = MAX_SCAN_CHARS
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+
+
+def normalise(text: str) -> str:
+    """Text as the n-gram features see it: URLs folded to one token, capped length.
+
+    Examples
+    --------
+    >>> normalise("see https://example.com/a?b=1 now")
+    'see URL now'
+    """
+    return _URL.sub("URL", text[:MAX_MODEL_CHARS])
+
+
+def own_words(comments: pd.DataFrame | Sequence[str]) -> list[str]:
+    """Each reply's own words: the text with runs it copies from its parent blanked.
+
+    Examples
+    --------
+    >>> own_words(pd.DataFrame({"text": ["it was a false flag attack, sure", "hi"],
+    ...                         "parent_text": ["it was a false flag attack", None]}))
+    ['                          , sure', 'hi']
+    """
+    if isinstance(comments, pd.DataFrame):
+        own = texts(comments, TEXT_COL)
+        if PARENT_TEXT_COL in comments.columns:
+            parents = texts(comments, PARENT_TEXT_COL)
+            own = [mask_parent_quotes(t, p) if p else t for t, p in zip(own, parents)]
+        return own
+    return ["" if (t is None or (isinstance(t, float) and t != t)) else str(t) for t in comments]
+
+
+def cue_features(own: Sequence[str]) -> np.ndarray:
+    """log(1 + count) per cue kind, plus log(1 + total): the stacker's cue inputs."""
+    counts = cue_counts(own)
+    return np.log1p(np.column_stack([counts, counts.sum(axis=1)]))
+
+
+def mcc_optimal_threshold(y: np.ndarray, proba: np.ndarray) -> float:
+    """The score threshold (flag when ``proba >= threshold``) with the best Matthews correlation.
+
+    Candidates are midpoints between consecutive distinct scores; ties go to the
+    higher threshold (fewer flags).
+
+    Examples
+    --------
+    >>> mcc_optimal_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.9]))
+    0.65
+    """
+    y = np.asarray(y).astype(bool)
+    order = np.argsort(-proba, kind="stable")
+    p_sorted, y_sorted = proba[order], y[order]
+    tp = np.cumsum(y_sorted)                  # flagging the top k (k = 1..n)
+    fp = np.arange(1, len(y) + 1) - tp
+    pos, neg = y.sum(), (~y).sum()
+    fn, tn = pos - tp, neg - fp
+    denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    mcc = np.where(denom > 0, (tp * tn - fp * fn) / np.where(denom > 0, denom, 1), 0.0)
+    # Only cut between distinct scores: a threshold cannot split tied scores.
+    distinct = np.append(p_sorted[:-1] > p_sorted[1:], True)
+    k = int(np.argmax(np.where(distinct, mcc, -np.inf)))
+    return float((p_sorted[k] + p_sorted[k + 1]) / 2) if k + 1 < len(p_sorted) else float(p_sorted[k])
+
+
+class ConspiracyModel(ClassifierMixin, BaseEstimator):
+    """TF-IDF logistic regression stacked with conspiracy cues into a calibrated probability.
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 strength of the text model's logistic regression.
+    word_ngram_range, char_ngram_range : tuple of int
+        N-gram sizes of the word and character TF-IDF features. The default,
+        ``char_ngram_range=None``, uses words only: on the PAN data character
+        n-grams added about 0.01 MCC (one CV repeat) but made the model 30 MB
+        and scoring several times slower.
+    min_df : int
+        Documents an n-gram must appear in to become a feature.
+    stack_C : float
+        Inverse L2 strength of the stacker.
+    stack_folds : int
+        Folds of the out-of-fold scores the stacker learns from.
+    use_cues : bool
+        Whether the stacker sees the cue counts (``False``: Platt scaling only).
+    random_state : int
+        Seed of the fold split.
+
+    Examples
+    --------
+    >>> docs = ["the deep state planned it all, wake up", "the ministry published the numbers"] * 10
+    >>> m = ConspiracyModel(stack_folds=2).fit(docs, [1, 0] * 10)
+    >>> bool(m.predict_proba(["wake up, the cabal planned it"])[0, 1] > 0.5)
+    True
+    """
+
+    def __init__(self, C: float = 10.0, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] | None = None, min_df: int = 2, stack_C: float = 1.0,
+                 stack_folds: int = 5, use_cues: bool = True, random_state: int = 0):
+        self.C = C
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.stack_C = stack_C
+        self.stack_folds = stack_folds
+        self.use_cues = use_cues
+        self.random_state = random_state
+
+    # -- fitting ------------------------------------------------------------------------------
+    def _text_pipeline(self) -> Pipeline:
+        features = [("word", TfidfVectorizer(ngram_range=self.word_ngram_range, sublinear_tf=True,
+                                             min_df=self.min_df))]
+        if self.char_ngram_range:
+            features.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngram_range,
+                                                     sublinear_tf=True, min_df=self.min_df)))
+        clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear")
+        return Pipeline([("features", FeatureUnion(features)), ("clf", clf)])
+
+    def _stack_inputs(self, logit: np.ndarray, own: Sequence[str]) -> np.ndarray:
+        cols = [logit.reshape(-1, 1)]
+        if self.use_cues:
+            cols.append(cue_features(own))
+        return np.hstack(cols)
+
+    def fit(self, X: pd.DataFrame | Sequence[str], y: Sequence[int]) -> ConspiracyModel:
+        """Fit the text model, then the stacker on its out-of-fold logits and the cue counts."""
+        own = own_words(X)
+        docs = [normalise(t) for t in own]
+        y = np.asarray(y).astype(int)
+        folds = StratifiedKFold(self.stack_folds, shuffle=True, random_state=self.random_state)
+        oof = cross_val_predict(self._text_pipeline(), docs, y, cv=folds, method="decision_function")
+        self.text_model_ = self._text_pipeline().fit(docs, y)
+        Z = self._stack_inputs(oof, own)
+        self.stacker_ = LogisticRegression(C=self.stack_C).fit(Z, y)
+        self.oof_proba_ = self.stacker_.predict_proba(Z)[:, 1]
+        self.threshold_ = mcc_optimal_threshold(y, self.oof_proba_)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    # -- prediction -----------------------------------------------------------------------------
+    def _fast_char(self) -> CachedCharTfidf | None:
+        fast = self.__dict__.get("_fast_char_cache")
+        if fast is None and self.char_ngram_range:
+            fast = self.__dict__["_fast_char_cache"] = CachedCharTfidf(self._vectorizer("char"))
+        return fast
+
+    def _vectorizer(self, name: str) -> TfidfVectorizer:
+        return dict(self.text_model_.named_steps["features"].transformer_list)[name]
+
+    def text_logit(self, own: Sequence[str]) -> np.ndarray:
+        """The text model's logit for each (already quote-masked) text."""
+        docs = [normalise(t) for t in own]
+        blocks = [self._vectorizer("word").transform(docs)]
+        if self.char_ngram_range:
+            blocks.append(self._fast_char().transform(docs))
+        features = sp.hstack(blocks, format="csr")
+        return self.text_model_.named_steps["clf"].decision_function(features)
+
+    def predict_proba(self, X: pd.DataFrame | Sequence[str]) -> np.ndarray:
+        """Calibrated ``[P(not conspiracy), P(conspiracy)]`` per row."""
+        own = own_words(X)
+        if not own:
+            return np.zeros((0, 2))
+        proba = self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own))
+        return proba
+
+    def predict(self, X: pd.DataFrame | Sequence[str]) -> np.ndarray:
+        """1 where the score reaches the recommended flag threshold ``threshold_``."""
+        return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_fast_char_cache", None)  # a runtime cache, rebuilt on first use
+        return state

@@ -1,0 +1,1 @@
+"""Reproducible training recipes: ``python -m modkit.train.recipes.<name>``."""
