@@ -197,6 +197,48 @@ def score(inputs: Annotated[list[Path], typer.Argument(
         raise typer.Exit(1)
 
 
+@app.command()
+def report(inputs: Annotated[list[Path], typer.Argument(
+               help="Scored tables from `modkit score` (.jsonl/.csv/.parquet), or pages or directories "
+                    "(parsed and scored first, which also fills the coverage warnings).", show_default=False)],
+           output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the reports and index.")],
+           formats: Annotated[str, typer.Option("--format", help="Comma-separated: md, html, json.")] = "md,html,json",
+           config: Annotated[Path | None, typer.Option(help="TOML file whose [report] section sets "
+                                                       "thresholds.")] = None,
+           toxicity: Annotated[str, typer.Option(help="Scorer for pages: lite | detoxify[:MODEL] | model:PATH "
+                                                 "| none")] = "lite",
+           conspiracy: Annotated[str, typer.Option(help="Scorer for pages: conspiracy | model:PATH | none")]
+           = "conspiracy",
+           top: Annotated[int, typer.Option(help="How many threads of the ranked index to print.")] = 20,
+           page_format: Annotated[str | None, typer.Option("--page-format", help="Page format of page inputs; "
+                                                           "detected per file when omitted.")] = None) -> None:
+    """Write per-thread escalation reports and an index ranked by risk; print the index.
+
+    Example: modkit report scores.parquet -o reports/ --format md,html
+    """
+    import modkit.report as stage
+    from modkit.report.terminal import index_table
+    from modkit.tables import read_table, threads_to_frame
+
+    fmts = stage.parse_formats(formats)  # bad options fail before any work
+    cfg = stage.ReportConfig.from_toml(config) if config else None
+    failures: list[str] = []
+    coverage = None
+    if inputs and all(p.suffix.lower() in TABLE_SUFFIXES and p.is_file() for p in inputs):
+        scored = pd.concat([read_table(p) for p in inputs], ignore_index=True)
+    else:
+        import modkit.score as scoring
+
+        threads = [t for res in _walk(inputs, page_format, failures) for t in res.threads]
+        coverage = {t.thread_id: t.coverage_warnings() for t in threads}
+        scored = scoring.score(threads_to_frame(threads), toxicity=toxicity, conspiracy=conspiracy)
+    index = stage.report(scored, output, formats=fmts, config=cfg, coverage=coverage)
+    out.print(index_table(index, top))
+    say(f"wrote {len(index)} thread reports and the index to {output}")
+    if failures:
+        raise typer.Exit(1)
+
+
 labels_app = typer.Typer(cls=_Group, help="Agreement, adjudication and export of the label store.",
                          no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
