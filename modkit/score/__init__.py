@@ -118,8 +118,7 @@ def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, conte
     todo = [i for i, k in enumerate(keys) if k not in found]
     if todo:
         sub = frame.iloc[todo]
-        probs = scorer.predict_proba(sub)
-        ev = scorer.evidence(sub) if with_evidence else None
+        probs, ev = scorer.predict_with_evidence(sub) if with_evidence else (scorer.predict_proba(sub), None)
         fresh: dict[str, dict] = {}
         for j, i in enumerate(todo):
             row = {k: float(v) for k, v in probs.iloc[j].items()}

@@ -97,6 +97,10 @@ class Scorer(BaseEstimator):
         """Per-row explanations (a list of dicts per row), or ``None`` if the scorer has none."""
         return None
 
+    def predict_with_evidence(self, comments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
+        """Scores and evidence together; scorers that find evidence while scoring share the work."""
+        return self.predict_proba(comments), self.evidence(comments)
+
     def score_text(self, text: str, parent_text: str | None = None) -> dict[str, float]:
         """Score one comment, optionally in the context of its parent.
 

@@ -37,7 +37,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL, texts
-from modkit.score.cues import MAX_SCAN_CHARS, cue_counts
+from modkit.score.cues import MAX_SCAN_CHARS, Cue, counts_of, cue_counts
 from modkit.score.fast_tfidf import CachedCharTfidf
 from modkit.score.quoting import mask_parent_quotes
 
@@ -77,9 +77,13 @@ def own_words(comments: pd.DataFrame | Sequence[str]) -> list[str]:
     return ["" if (t is None or (isinstance(t, float) and t != t)) else str(t) for t in comments]
 
 
-def cue_features(own: Sequence[str]) -> np.ndarray:
-    """log(1 + count) per cue kind, plus log(1 + total): the stacker's cue inputs."""
-    counts = cue_counts(own)
+def cue_features(own: Sequence[str], cues: Sequence[Sequence[Cue]] | None = None) -> np.ndarray:
+    """log(1 + count) per cue kind, plus log(1 + total): the stacker's cue inputs.
+
+    ``cues``, when given, are the already-found cues of each text (so a caller that
+    also shows them as evidence searches each text once).
+    """
+    counts = cue_counts(own) if cues is None else counts_of(cues)
     return np.log1p(np.column_stack([counts, counts.sum(axis=1)]))
 
 
@@ -162,10 +166,11 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear")
         return Pipeline([("features", FeatureUnion(features)), ("clf", clf)])
 
-    def _stack_inputs(self, logit: np.ndarray, own: Sequence[str]) -> np.ndarray:
+    def _stack_inputs(self, logit: np.ndarray, own: Sequence[str],
+                      cues: Sequence[Sequence[Cue]] | None = None) -> np.ndarray:
         cols = [logit.reshape(-1, 1)]
         if self.use_cues:
-            cols.append(cue_features(own))
+            cols.append(cue_features(own, cues))
         return np.hstack(cols)
 
     def fit(self, X: pd.DataFrame | Sequence[str], y: Sequence[int]) -> ConspiracyModel:
@@ -202,13 +207,16 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         features = sp.hstack(blocks, format="csr")
         return self.text_model_.named_steps["clf"].decision_function(features)
 
-    def predict_proba(self, X: pd.DataFrame | Sequence[str]) -> np.ndarray:
-        """Calibrated ``[P(not conspiracy), P(conspiracy)]`` per row."""
+    def predict_proba(self, X: pd.DataFrame | Sequence[str],
+                      cues: Sequence[Sequence[Cue]] | None = None) -> np.ndarray:
+        """Calibrated ``[P(not conspiracy), P(conspiracy)]`` per row.
+
+        ``cues`` may pass the cues of each row's own words, found already.
+        """
         own = own_words(X)
         if not own:
             return np.zeros((0, 2))
-        proba = self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own))
-        return proba
+        return self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own, cues))
 
     def predict(self, X: pd.DataFrame | Sequence[str]) -> np.ndarray:
         """1 where the score reaches the recommended flag threshold ``threshold_``."""

@@ -401,6 +401,10 @@ PATTERNS: tuple[_Pattern, ...] = (
 )
 
 
+#: Every gate word of every pattern: a reply sharing none of them runs only the ungated patterns.
+_ALL_GATE_WORDS: frozenset[str] = frozenset().union(*(p.gate_words for p in PATTERNS))
+_UNGATED: tuple[_Pattern, ...] = tuple(p for p in PATTERNS if not p.gate_words)
+
 _NEXT_NAME_WORD = re.compile(r"[ \t]+[A-Z][\w\-]*")
 #: Words a name may run on for after its first ("by Nouri al-Maliki", "who created Al Qaeda").
 MAX_NAME_WORDS = 2
@@ -452,9 +456,9 @@ def find_cues(text: str) -> list[Cue]:
         return []
     scan = text[:MAX_SCAN_CHARS]
     low = _lower_same_length(scan)
-    words = set(_TOKEN.findall(low))
+    words = _ALL_GATE_WORDS.intersection(_TOKEN.findall(low))
     raw: list[tuple[int, int, _Pattern]] = []
-    for pat in PATTERNS:
+    for pat in PATTERNS if words else _UNGATED:
         if not pat.may_match(words):
             continue  # none of the words every match needs: skip the (slower) regex
         for m in pat.regex.finditer(scan if pat.original_case else low):
@@ -498,6 +502,24 @@ def find_cues(text: str) -> list[Cue]:
     return merged
 
 
+def counts_of(cues_per_text: Iterable[Sequence[Cue]]) -> np.ndarray:
+    """Cue counts per text and kind from already-found cues: ``(n_texts, len(CUE_KINDS))``.
+
+    Examples
+    --------
+    >>> counts_of([find_cues("it was a false flag"), []]).sum(axis=1).tolist()
+    [1.0, 0.0]
+    """
+    index = {k: i for i, k in enumerate(CUE_KINDS)}
+    rows = []
+    for cues in cues_per_text:
+        row = [0.0] * len(CUE_KINDS)
+        for cue in cues:
+            row[index[cue.kind]] += 1.0
+        rows.append(row)
+    return np.asarray(rows, dtype=float).reshape(len(rows), len(CUE_KINDS))
+
+
 def cue_counts(texts: Iterable[str]) -> np.ndarray:
     """Cue counts per text and kind: an ``(n_texts, len(CUE_KINDS))`` float array.
 
@@ -506,11 +528,5 @@ def cue_counts(texts: Iterable[str]) -> np.ndarray:
     >>> cue_counts(["wake up sheeple, it was a false flag", "nice weather"]).tolist()
     [[0.0, 0.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
     """
-    index = {k: i for i, k in enumerate(CUE_KINDS)}
-    rows = []
-    for text in texts:
-        row = [0.0] * len(CUE_KINDS)
-        for cue in find_cues(text):
-            row[index[cue.kind]] += 1.0
-        rows.append(row)
-    return np.asarray(rows, dtype=float).reshape(len(rows), len(CUE_KINDS))
+    return counts_of(find_cues(t) for t in texts)
+

@@ -108,23 +108,31 @@ class ConspiracyScorer(Scorer):
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
         """One column, ``conspiracy``, in [0, 1], indexed like ``comments``."""
-        check_comments(comments)
-        frame = self._frame(comments)
-        scores = np.zeros(len(frame))
-        has_words = np.array([bool(_HAS_WORD.search(t)) for t in frame[TEXT_COL]], dtype=bool)
-        if has_words.any():
-            model = self._loaded()[0]
-            scores[has_words] = model.predict_proba(frame[has_words].reset_index(drop=True))[:, 1]
-        return pd.DataFrame({CONSPIRACY: np.clip(scores, 0.0, 1.0)}, index=comments.index)
+        return self.predict_with_evidence(comments)[0]
 
     def evidence(self, comments: pd.DataFrame) -> pd.Series:
         """Per row, the cues as dicts ``{kind, start, end, text}`` (offsets into ``text``).
 
         Cues inside words copied from the parent are left out, as they are from the score.
         """
+        return self.predict_with_evidence(comments, score=False)[1]
+
+    def predict_with_evidence(self, comments: pd.DataFrame, score: bool = True) -> tuple[pd.DataFrame, pd.Series]:
+        """Scores and cues with one quote-masking pass and one cue search per reply."""
         check_comments(comments)
-        own = own_words(self._frame(comments))
+        frame = self._frame(comments)
+        own = own_words(frame)
+        cues = [find_cues(t) for t in own]
         originals = texts(comments)
-        rows = [[{**c.as_dict(), "text": orig[c.start:c.end]} for c in find_cues(t)]
-                for t, orig in zip(own, originals)]
-        return pd.Series(rows, index=comments.index, dtype=object)
+        evidence = pd.Series([[{**c.as_dict(), "text": orig[c.start:c.end]} for c in found]
+                              for found, orig in zip(cues, originals, strict=True)],
+                             index=comments.index, dtype=object)
+        scores = np.zeros(len(frame))
+        if score:
+            has_words = np.array([bool(_HAS_WORD.search(t)) for t in frame[TEXT_COL]], dtype=bool)
+            if has_words.any():
+                model = self._loaded()[0]
+                idx = np.flatnonzero(has_words)
+                # already quote-masked texts, with the cues found above: no work is done twice
+                scores[idx] = model.predict_proba([own[i] for i in idx], cues=[cues[i] for i in idx])[:, 1]
+        return pd.DataFrame({CONSPIRACY: np.clip(scores, 0.0, 1.0)}, index=comments.index), evidence
