@@ -1,0 +1,268 @@
+"""The embedded toxicity model: text signals per text, then a small linear head per attribute.
+
+Scoring a reply takes two steps.
+
+1. **Text signals**, computed once per distinct text (a reply, or a parent that
+   several replies share):
+
+   - ``apc``: the log-odds of alt-profanity-check's pre-trained word SVM
+     (:class:`~modkit.score.profanity_svm.ProfanitySVM`);
+   - ``strongest_word``: that SVM's largest word weight in the text, which the
+     TF-IDF norm does not dilute in long texts;
+   - ``own_<target>``: the log-odds of modkit's own linear models over hashed
+     character n-grams (:mod:`~modkit.score.batch_text`) and the SVM's word
+     TF-IDF, trained by ``modkit.train.recipes.lite_toxicity`` on the public
+     labelled data (one per target: ``toxicity``, ``identity_attack``);
+   - ``you``: second-person address ("you", "your", "u", ...), capped;
+   - ``log_len``: the log of the length, capped.
+
+   All of them come from one pass of :class:`~modkit.score.batch_text.TextBatch`
+   over the batch (:meth:`LiteToxicityModel.analyse`).
+
+2. **Heads**: each attribute is ``sigmoid(w . features + b)`` over named
+   features. ``toxicity`` stacks the reply's signals with its parent's
+   (:func:`context_features`): the parent's own toxicity, and its interaction
+   with the reply's toxicity and second-person address, because annotators who
+   see a hostile parent read a pointed reply as hostile. ``identity_attack`` is
+   the reply's own hate-speech model alone.
+
+An empty (or whitespace-only) reply scores 0 on every attribute: there is nothing
+to judge. Texts longer than :data:`MAX_TEXT_CHARS` are read up to that length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from modkit.score.batch_text import TextBatch, chunks, word_hashes
+from modkit.score.profanity_svm import ProfanitySVM
+
+#: Characters of a text that are read: 200k keeps the temporary arrays of one
+#: text near 30 MB, and no real reply needs more to be judged.
+MAX_TEXT_CHARS = 200_000
+#: Log-odds are clipped to this magnitude: the SVM's probabilities reach 1 - 1e-7,
+#: and a few extreme values must not dominate a linear head.
+MAX_LOGIT = 12.0
+#: Lengths beyond this count as this long: the training replies and tweets are
+#: all shorter (at most 754 characters), so the model has no evidence about how
+#: toxicity varies with length past it and must not extrapolate.
+LOG_LEN_CAP = 1_000
+#: Second-person mentions counted before the signal saturates.
+MAX_YOU = 3
+#: Words of second-person address ("you're" and "you'll" count through "you").
+YOU_WORDS = ("you", "your", "yours", "yourself", "yourselves", "youre", "u", "ur", "ya", "thou", "thee", "thy")
+#: Characters analysed per :class:`TextBatch`: bounds its temporary arrays (about
+#: 150 bytes per character) near 40 MB whatever the number of texts.
+CHUNK_CHARS = 256_000
+
+#: Every feature :func:`context_features` can build; a head names the ones it uses.
+CONTEXT_FEATURES = (
+    "reply_apc", "reply_own", "reply_strongest_word", "reply_you", "reply_log_len",
+    "has_parent", "parent_apc", "parent_own", "parent_toxic_x_reply_you", "parent_toxic_x_reply_toxic",
+)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.clip(np.log(p / (1 - p)), -MAX_LOGIT, MAX_LOGIT)
+
+
+@dataclass
+class TextDesign:
+    """What the model reads of each text: n-gram rows, word TF-IDF rows, "you" count, length."""
+
+    chars: sp.csr_matrix
+    words: sp.csr_matrix
+    you: np.ndarray
+    length: np.ndarray
+
+    def rows(self, index: np.ndarray) -> TextDesign:
+        """The design of a subset of the texts."""
+        return TextDesign(self.chars[index], self.words[index], self.you[index], self.length[index])
+
+
+def style_signals(you_count: np.ndarray, length: np.ndarray) -> dict[str, np.ndarray]:
+    """Second-person address (mentions / :data:`MAX_YOU`, capped at 1) and log length (capped).
+
+    Examples
+    --------
+    >>> s = style_signals(np.array([2, 0, 7]), np.array([20, 0, 5000]))
+    >>> s["you"].round(2).tolist(), s["log_len"].round(2).tolist()
+    ([0.67, 0.0, 1.0], [3.04, 0.0, 6.91])
+    """
+    return {"you": np.minimum(you_count, MAX_YOU) / MAX_YOU,
+            "log_len": np.log1p(np.minimum(length, LOG_LEN_CAP).astype(float))}
+
+
+def context_features(reply: dict[str, np.ndarray], parent: dict[str, np.ndarray],
+                     has_parent: np.ndarray) -> dict[str, np.ndarray]:
+    """The named features of :data:`CONTEXT_FEATURES` from reply and parent text signals.
+
+    Parent features are 0 where ``has_parent`` is false, so "no parent" never
+    looks like a parent of middling toxicity.
+
+    Examples
+    --------
+    >>> sig = {"apc": np.array([4.0]), "own_toxicity": np.array([2.0]), "strongest_word": np.array([1.0]),
+    ...        "you": np.array([1.0]), "log_len": np.array([3.0])}
+    >>> f = context_features(sig, sig, np.array([True]))
+    >>> round(float(f["parent_toxic_x_reply_you"][0]), 3)
+    0.982
+    >>> float(context_features(sig, sig, np.array([False]))["parent_apc"][0])
+    0.0
+    """
+    h = np.asarray(has_parent, dtype=float)
+    parent_toxic = _sigmoid(np.maximum(parent["apc"], parent["own_toxicity"])) * h
+    reply_toxic = _sigmoid(np.maximum(reply["apc"], reply["own_toxicity"]))
+    return {
+        "reply_apc": reply["apc"], "reply_own": reply["own_toxicity"],
+        "reply_strongest_word": reply["strongest_word"], "reply_you": reply["you"],
+        "reply_log_len": reply["log_len"],
+        "has_parent": h, "parent_apc": parent["apc"] * h, "parent_own": parent["own_toxicity"] * h,
+        "parent_toxic_x_reply_you": parent_toxic * reply["you"],
+        "parent_toxic_x_reply_toxic": parent_toxic * reply_toxic,
+    }
+
+
+class LiteToxicityModel:
+    """Text signals plus linear heads (see the module docstring); what ``lite.skops`` holds.
+
+    Parameters
+    ----------
+    svm : ProfanitySVM
+        alt-profanity-check's word model.
+    char_ngram_range : (int, int)
+        Character n-gram lengths of the own text models.
+    char_bits : int
+        The own text models hash character n-grams into ``2**char_bits`` columns.
+    text_targets : tuple of str
+        The own text models' targets; signal ``own_<target>`` is target's log-odds.
+    text_coef_char : array, shape (2**char_bits, n_targets)
+    text_coef_word : array, shape (svm.n_words, n_targets)
+    text_intercept : array, shape (n_targets,)
+        The own text models' weights.
+    heads : dict
+        ``{attribute: (feature_names, coef, intercept)}``; feature names come from
+        :data:`CONTEXT_FEATURES`.
+
+    Examples
+    --------
+    A toy model whose only head reads the word SVM's log-odds:
+
+    >>> svm = ProfanitySVM(["idiot", "thanks"], np.ones(2), np.array([[2.0], [-1.0]]), np.zeros(1),
+    ...                    np.array([-1.0]), np.zeros(1))
+    >>> m = LiteToxicityModel(svm, (2, 3), 8, ("toxicity",), np.zeros((256, 1), np.float32),
+    ...                       np.zeros((2, 1), np.float32), np.zeros(1),
+    ...                       {"toxicity": (("reply_apc",), np.array([1.0]), 0.0)})
+    >>> m.predict(["you idiot", "thanks", ""])["toxicity"].round(2).tolist()
+    [0.88, 0.27, 0.0]
+    """
+
+    def __init__(self, svm: ProfanitySVM, char_ngram_range: tuple[int, int], char_bits: int,
+                 text_targets: tuple[str, ...], text_coef_char: np.ndarray, text_coef_word: np.ndarray,
+                 text_intercept: np.ndarray, heads: dict[str, tuple[tuple[str, ...], np.ndarray, float]]):
+        self.svm = svm
+        self.char_ngram_range = tuple(char_ngram_range)
+        self.char_bits = int(char_bits)
+        self.text_targets = tuple(text_targets)
+        self.text_coef_char = text_coef_char
+        self.text_coef_word = text_coef_word
+        self.text_intercept = np.asarray(text_intercept, dtype=np.float64)
+        self.heads = heads
+        self._you_hashes: np.ndarray | None = None
+
+    # Word hashes are rebuilt on first use; they depend on the code, not on training.
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_you_hashes"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._you_hashes = None
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return tuple(self.heads)
+
+    def analyse(self, texts: Sequence[str]) -> TextDesign:
+        """Read every text once (in chunks of about :data:`CHUNK_CHARS` characters)."""
+        texts = [t[:MAX_TEXT_CHARS] for t in texts]
+        parts = [self._analyse_chunk(texts[part]) for part in chunks(texts, CHUNK_CHARS)]
+        if len(parts) == 1:
+            return parts[0]
+        return TextDesign(sp.vstack([p.chars for p in parts], format="csr"),
+                          sp.vstack([p.words for p in parts], format="csr"),
+                          np.concatenate([p.you for p in parts]), np.concatenate([p.length for p in parts]))
+
+    def _analyse_chunk(self, texts: list[str]) -> TextDesign:
+        if self._you_hashes is None:
+            self._you_hashes = word_hashes(YOU_WORDS)
+        batch = TextBatch(texts)
+        doc, hashes, _ = batch.words()
+        you = np.bincount(doc[np.isin(hashes, self._you_hashes)], minlength=batch.n_docs)
+        return TextDesign(batch.char_ngrams(self.char_ngram_range, self.char_bits),
+                          self.svm.tfidf_from_words(doc, hashes, batch.n_docs), you,
+                          np.fromiter(map(len, texts), np.int64, batch.n_docs))
+
+    def text_signals(self, texts: Sequence[str], design: TextDesign | None = None) -> dict[str, np.ndarray]:
+        """Every per-text signal (see the module docstring), keyed by name.
+
+        ``design`` passes :meth:`analyse` results computed earlier (training reuses them across folds).
+        """
+        if design is None:
+            texts = [t[:MAX_TEXT_CHARS] for t in texts]
+            parts = [self.text_signals(texts[part], self._analyse_chunk(texts[part]))
+                     for part in chunks(texts, CHUNK_CHARS)]
+            return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        own = (np.asarray(design.chars @ self.text_coef_char, dtype=np.float64)
+               + np.asarray(design.words @ self.text_coef_word, dtype=np.float64) + self.text_intercept)
+        signals = {"apc": _logit(self.svm.proba(design.words)),
+                   "strongest_word": self.svm.strongest_word(design.words)}
+        signals |= {f"own_{t}": np.clip(own[:, i], -MAX_LOGIT, MAX_LOGIT) for i, t in enumerate(self.text_targets)}
+        return signals | style_signals(design.you, design.length)
+
+    def combine(self, reply: dict[str, np.ndarray], parent: dict[str, np.ndarray],
+                has_parent: np.ndarray) -> dict[str, np.ndarray]:
+        """The heads' named features from reply and parent signals (rows aligned)."""
+        features = context_features(reply, parent, has_parent)
+        features |= {f"reply_own_{t}": reply[f"own_{t}"] for t in self.text_targets}
+        return features
+
+    def features(self, texts: Sequence[str], parents: Sequence[str | None]) -> dict[str, np.ndarray]:
+        """:meth:`combine` for replies and their parents (``None`` or "" for no parent).
+
+        Each distinct text is analysed once, so a parent with many replies costs one text.
+        """
+        has_parent = np.array([bool(p and p.strip()) for p in parents], dtype=bool)
+        distinct = list(dict.fromkeys([*texts, *(p for p, h in zip(parents, has_parent) if h)]))
+        where = {t: i for i, t in enumerate(distinct)}
+        signals = self.text_signals(distinct)
+        reply_rows = np.fromiter((where[t] for t in texts), np.int64, len(texts))
+        parent_rows = np.fromiter((where[p] if h else 0 for p, h in zip(parents, has_parent)), np.int64,
+                                  len(texts))
+        return self.combine({k: v[reply_rows] for k, v in signals.items()},
+                            {k: v[parent_rows] for k, v in signals.items()}, has_parent)
+
+    def head_scores(self, features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each head's score in [0, 1] from :meth:`combine`'s features."""
+        out = {}
+        for attribute, (names, coef, intercept) in self.heads.items():
+            X = np.column_stack([features[n] for n in names])
+            out[attribute] = _sigmoid(X @ np.asarray(coef, dtype=np.float64) + float(intercept))
+        return out
+
+    def predict(self, texts: Sequence[str], parents: Sequence[str | None] | None = None) -> dict[str, np.ndarray]:
+        """Each attribute's score in [0, 1] for each reply (0 for an empty reply)."""
+        texts = list(texts)
+        parents = [None] * len(texts) if parents is None else list(parents)
+        if not texts:
+            return {a: np.zeros(0) for a in self.heads}
+        empty = np.array([not t.strip() for t in texts])
+        return {a: np.where(empty, 0.0, s) for a, s in self.head_scores(self.features(texts, parents)).items()}
