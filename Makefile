@@ -22,9 +22,12 @@ $(BSTAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	touch $@
 
-## demo: parse the seed pages and print each thread's reply tree and a summary
+## demo: the main job on the seed pages with the embedded defaults:
+##   parse (reply trees + summary), score (most flagged replies), report (ranked index)
 demo: $(STAMP)
 	$(BIN)/modkit parse seeds/
+	$(BIN)/modkit score seeds/ -o out/scores.parquet
+	$(BIN)/modkit report out/scores.parquet -o out/reports
 
 ## test: unit, seed, property and doc tests, then lint
 test: $(TSTAMP)
