@@ -39,21 +39,26 @@ def quoted_spans(text: str, parent_text: str | None) -> list[tuple[int, int]]:
     """
     if not text or not parent_text:
         return []
-    parent_words = [m.group().lower() for m in _words(parent_text)]
     n = MIN_QUOTE_WORDS
+    parent_words = _WORD.findall(parent_text.lower())
     if len(parent_words) < n:
         return []
-    shingles = {tuple(parent_words[i:i + n]) for i in range(len(parent_words) - n + 1)}
+    shingles = {" ".join(parent_words[i:i + n]) for i in range(len(parent_words) - n + 1)}
+    words = _WORD.findall(text.lower())
+    hits = [i for i in range(len(words) - n + 1) if " ".join(words[i:i + n]) in shingles]
+    if not hits:
+        return []  # the common case, decided without building match objects
     matches = _words(text)
-    words = [m.group().lower() for m in matches]
+    if len(matches) != len(words):  # lower-casing changed the tokens ("İ"): match on the original
+        words = [m.group().lower() for m in matches]
+        hits = [i for i in range(len(words) - n + 1) if " ".join(words[i:i + n]) in shingles]
     spans: list[tuple[int, int]] = []
-    for i in range(len(words) - n + 1):
-        if tuple(words[i:i + n]) in shingles:
-            start, end = matches[i].start(), matches[i + n - 1].end()
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)  # overlapping shingles form one quote
-            else:
-                spans.append((start, end))
+    for i in hits:
+        start, end = matches[i].start(), matches[i + n - 1].end()
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)  # overlapping shingles form one quote
+        else:
+            spans.append((start, end))
     return spans
 
 
