@@ -154,11 +154,13 @@ def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, conte
 
 
 @contextmanager
-def _workers(n_jobs: int, rows: int) -> Iterator[Executor | None]:
+def _workers(n_jobs: int, rows: int, active: list[Scorer], frame: pd.DataFrame) -> Iterator[Executor | None]:
     """A process pool for big tables; forked, so workers share the models already loaded."""
     if n_jobs <= 1 or rows < 2 * MIN_ROWS_PER_JOB or "fork" not in mp.get_all_start_methods():
         yield None
         return
+    for s in active:  # load models before forking, so every worker shares them
+        s.predict_proba(frame.iloc[:1])
     with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
         yield pool
 
@@ -238,9 +240,7 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
     rows: list[dict] = [{} for _ in range(len(frame))]
     total = len(frame)
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
-    for s in active:  # load models before forking, so every worker shares them
-        s.predict_proba(frame.iloc[:1])
-    with _workers(n_jobs, total) as pool:
+    with _workers(n_jobs, total, active, frame) as pool:
         for start in range(0, total, BATCH_ROWS):
             batch = frame.iloc[start:start + BATCH_ROWS]
             for s in active:
