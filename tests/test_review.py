@@ -6,6 +6,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import select
 import signal
 import sqlite3
 import subprocess
@@ -289,3 +290,40 @@ def test_labels_on_changed_or_vanished_items_are_reported_not_dropped_silently(s
 
 def test_packaged_guidelines_match_the_repository_copy():
     assert (ROOT / "modkit" / "review" / "GUIDELINES.md").read_text() == (ROOT / "labels" / "GUIDELINES.md").read_text()
+
+
+def test_review_in_a_terminal_takes_single_keystrokes_without_enter(scored, tmp_path):
+    import pty
+
+    _, path = scored
+    store = tmp_path / "l.sqlite"
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "LINES": "50", "TERM": "xterm"}
+    proc = subprocess.Popen([sys.executable, "-m", "modkit", "review", str(path), "--reviewer", "ana",
+                             "--store", str(store)], stdin=slave, stdout=slave, stderr=slave, env=env,
+                            cwd=ROOT, close_fds=True)
+    os.close(slave)
+
+    def read_until(marker: bytes, timeout: float = 60) -> bytes:
+        seen, deadline = b"", time.time() + timeout
+        while marker not in seen and time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        assert b"1 of 3" in read_until(b"quit")
+        os.write(master, b"t")  # one keystroke, no Enter
+        assert b"2 of 3" in read_until(b"2 of 3")
+        os.write(master, b"q")
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert proc.returncode == 0
+    assert [e.labels for e in LabelStore(store).events()] == [{"toxic": True, "conspiracy": False}]
