@@ -51,7 +51,8 @@ class KeyReader:
             fd = self.stream.fileno()
             old = termios.tcgetattr(fd)
             try:
-                tty.setraw(fd)
+                # TCSANOW: keys typed ahead stay queued (the default TCSAFLUSH would drop them).
+                tty.setraw(fd, termios.TCSANOW)
                 ch = os.read(fd, 1).decode("utf-8", "replace")
             finally:
                 termios.tcsetattr(fd, termios.TCSADRAIN, old)
