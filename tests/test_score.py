@@ -187,3 +187,14 @@ def test_cli_score_table_without_text_column_is_one_line(tmp_path):
     result = CliRunner().invoke(app, ["score", str(src), "-o", str(tmp_path / "s.csv"), "--no-cache"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: bad.csv is missing columns: text."
+
+
+def test_forked_workers_give_the_same_scores_as_one_process():
+    from modkit.score import MIN_ROWS_PER_JOB
+
+    n = 2 * MIN_ROWS_PER_JOB + 7
+    big = pd.DataFrame({"text": [("HEY " if i % 3 else "calm ") + str(i) for i in range(n)],
+                        "parent_text": [None if i % 2 else "SHOUTED PARENT" for i in range(n)]})
+    one = score(big, toxicity="test-shout", conspiracy="test-cues", n_jobs=1)
+    two = score(big, toxicity="test-shout", conspiracy="test-cues", n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
