@@ -168,6 +168,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
           cache: Annotated[Path | None, typer.Option(help="Score cache file (default: the user cache).")] = None,
           no_cache: Annotated[bool, typer.Option("--no-cache", help="Score everything afresh.")] = False,
           top: Annotated[int, typer.Option(help="How many flagged replies to print.")] = 10,
+          jobs: Annotated[int, typer.Option(help="Scoring processes for big tables (-1: one per core).")] = 1,
           fmt: FormatOpt = None) -> None:
     """Score replies for toxicity and conspiracy framing, in context; print the most flagged.
 
@@ -188,7 +189,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
         task = bar.add_task("scoring", total=len(comments))
         scored = stage.score(comments, toxicity=toxicity, conspiracy=conspiracy, context=not no_context,
                              thresholds=limits, checkpoint=checkpoint, cache=store,
-                             progress=lambda done, total: bar.update(task, completed=done))
+                             progress=lambda done, total: bar.update(task, completed=done), n_jobs=jobs)
     write_table(scored, output)
     say(f"wrote {len(scored)} scored replies to {output}")
     if top > 0:
