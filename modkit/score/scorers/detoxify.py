@@ -1,0 +1,186 @@
+"""The ``detoxify`` scorer: Detoxify checkpoints, loaded offline and run on a fast engine.
+
+Needs the optional extra (``pip install 'modkit[detoxify]'``); without it the module
+still imports and the scorer fails on first use with a one-line install hint.
+
+Scores
+------
+One column per output the checkpoint names, under Detoxify's names (``toxicity``,
+``severe_toxicity``, ``obscene``, ``threat``, ``insult``, ``identity_attack``,
+``sexual_explicit`` ...), each the sigmoid of the model's logit, in [0, 1].
+
+- A text up to the model's window (512 tokens) is encoded exactly as Detoxify's
+  ``predict`` encodes it; with ``engine="torch"`` or ``"onnx"`` its scores equal
+  Detoxify's (within 1e-4).
+- A longer text is cut into overlapping windows (a quarter window shared between
+  neighbours) and gets, per attribute, the maximum over its windows. Cost grows
+  linearly with length; nothing is dropped.
+- Empty or missing text is scored as the empty string (the model's own score for
+  ``[CLS] [SEP]``), like Detoxify's ``predict("")``. Control characters are dropped
+  by the tokenizer, emoji and characters outside its vocabulary become its unknown
+  token, invalid UTF-16 halves become U+FFFD; non-English text is scored as is
+  (use the ``multilingual`` model for it).
+
+Context
+-------
+``context="none"`` (default) scores the reply alone, like Detoxify and the data its
+models were trained on; ``parent_text`` is ignored. ``context="pair"`` feeds
+(parent end, reply) as the tokenizer's sentence pair (``[CLS] parent [SEP] reply
+[SEP]``), the parent cut to its last quarter window of tokens; use it with a
+checkpoint trained that way, since Detoxify's own models never saw a parent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from modkit.errors import ConfigError
+from modkit.registry import scorers
+from modkit.score.base import PARENT_TEXT_COL, Scorer, check_comments, texts
+from modkit.score.fast_infer import DEFAULT_BATCH_SIZE
+
+ENGINES = ("torch", "onnx", "onnx-int8")
+CONTEXTS = ("none", "pair")
+
+
+class _Runtime(NamedTuple):
+    """What a scorer builds on first use: the options it was built for, and the loaded model."""
+
+    key: tuple
+    classes: tuple[str, ...]
+    classifier: Any
+    label: str
+
+
+@scorers.register
+class DetoxifyScorer(Scorer):
+    """Toxicity scores from a Detoxify model or any checkpoint in Detoxify's format.
+
+    Parameters
+    ----------
+    model : str, optional
+        ``original``, ``unbiased``, ``multilingual``, ``original-small``,
+        ``unbiased-small`` (looked up in torch's hub cache, where Detoxify saves its
+        downloads; modkit never downloads) or ``modkit-minilm`` (built by
+        ``python -m modkit.train.recipes.minilm_toxicity``). Default ``original``.
+    checkpoint : str, optional
+        A local Detoxify ``.ckpt`` file; overrides ``model``.
+    config_dir : str, optional
+        Folder with the base model's ``config.json`` and tokenizer files. Default: the
+        checkpoint's folder if it has a ``config.json``, else the local Hugging Face cache.
+    engine : {"torch", "onnx", "onnx-int8"}
+        Inference engine. The ONNX graphs are exported on first use and cached.
+    context : {"none", "pair"}
+        Score the reply alone, or as the pair (parent, reply); see the module notes.
+    batch_size : int
+        Most windows per batch.
+    threads : int, optional
+        CPU threads for inference (default: the cores this process may use).
+    cache_dir : str, optional
+        Where exported ONNX graphs are kept (default: modkit's user cache folder).
+    trust_checkpoint : bool
+        Allow a checkpoint holding arbitrary Python objects (unsafe with files from
+        untrusted sources: loading them can run code).
+
+    Examples
+    --------
+    >>> s = DetoxifyScorer(model="unbiased", engine="onnx-int8")
+    >>> s.get_params()["engine"], s.name, s.kind
+    ('onnx-int8', 'detoxify', 'toxicity')
+    """
+
+    name = "detoxify"
+    kind = "toxicity"
+
+    def __init__(self, model: str | None = None, checkpoint: str | None = None, config_dir: str | None = None,
+                 engine: str = "torch", context: str = "none", batch_size: int = DEFAULT_BATCH_SIZE,
+                 threads: int | None = None, cache_dir: str | None = None, trust_checkpoint: bool = False):
+        self.model = model
+        self.checkpoint = checkpoint
+        self.config_dir = config_dir
+        self.engine = engine
+        self.context = context
+        self.batch_size = batch_size
+        self.threads = threads
+        self.cache_dir = cache_dir
+        self.trust_checkpoint = trust_checkpoint
+
+    def _check_options(self) -> tuple[int, int | None]:
+        """Validated ``(batch_size, threads)``; :class:`ConfigError` names a bad option."""
+        if self.engine not in ENGINES:
+            raise ConfigError(f"detoxify engine {self.engine!r}; choose one of: {', '.join(ENGINES)}")
+        if self.context not in CONTEXTS:
+            raise ConfigError(f"detoxify context {self.context!r}; choose one of: {', '.join(CONTEXTS)}")
+        try:
+            batch = int(self.batch_size)
+            threads = None if self.threads is None else int(self.threads)
+        except (TypeError, ValueError):
+            raise ConfigError("detoxify batch_size and threads must be whole numbers") from None
+        if batch < 1 or (threads is not None and threads < 1):
+            raise ConfigError("detoxify batch_size and threads must be positive")
+        return batch, threads
+
+    def _runtime(self) -> _Runtime:
+        """The loaded checkpoint's classes and classifier (built on first use, then kept)."""
+        key = (self.model, self.checkpoint, self.config_dir, self.engine, self.batch_size, self.threads,
+               self.cache_dir, self.trust_checkpoint)
+        state = self.__dict__.get("_runtime_")
+        if state is not None and state.key == key:
+            return state
+        batch, threads = self._check_options()
+        from modkit.score import detoxify_checkpoint as dc
+        from modkit.score.fast_infer import ChunkedClassifier, OnnxEngine, TorchEngine
+
+        ckpt = dc.read_checkpoint(dc.locate_checkpoint(self.model, self.checkpoint, self.cache_dir),
+                                  trust=self.trust_checkpoint)
+        config, tokenizer = dc.load_config(ckpt, self.config_dir)
+        if self.engine == "torch":
+            engine: Any = TorchEngine(dc.build_model(ckpt, config), threads)
+        else:
+            from modkit.score.onnx_export import onnx_model
+
+            path = onnx_model(config, tokenizer, ckpt, self.engine, lambda: dc.build_model(ckpt, config),
+                              self.cache_dir)
+            engine = OnnxEngine(path, threads)
+        classifier = ChunkedClassifier(tokenizer, engine, n_outputs=len(ckpt.class_names),
+                                       max_tokens=dc.max_tokens(config, tokenizer), batch_size=batch)
+        label = self.model or (ckpt.path.stem if self.checkpoint else "original")
+        state = _Runtime(key, ckpt.class_names, classifier, f"detoxify:{label}@{ckpt.sha256[:12]}")
+        self.__dict__["_runtime_"] = state
+        return state
+
+    def __getstate__(self) -> dict:
+        # the loaded model stays out of pickles and clones: it is rebuilt on first use
+        state = super().__getstate__()
+        state.pop("_runtime_", None)
+        return state
+
+    def load(self) -> DetoxifyScorer:
+        """Load the checkpoint (and export the ONNX graph) now rather than on first use; returns ``self``.
+
+        Errors in the options, the checkpoint or its config surface here.
+        """
+        self._runtime()
+        return self
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The checkpoint's outputs under Detoxify's names."""
+        return self._runtime().classes
+
+    @property
+    def version(self) -> str:
+        """Model label, checkpoint hash, engine and context: anything that changes the scores."""
+        return f"{self._runtime().label}/{self.engine}/{self.context}"
+
+    def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
+        """One column per attribute in [0, 1], indexed like ``comments``."""
+        check_comments(comments)
+        run = self._runtime()
+        replies = texts(comments)
+        parents = texts(comments, PARENT_TEXT_COL) if self.context == "pair" else None
+        probs = run.classifier.predict(replies, parents)
+        return pd.DataFrame(np.clip(probs, 0.0, 1.0), index=comments.index, columns=list(run.classes))
