@@ -13,7 +13,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_batch  # noqa: E402
+import bench_conspiracy  # noqa: E402
+import bench_detoxify_int8_fidelity  # noqa: E402
+import bench_detoxify_speed  # noqa: E402
 import bench_parse_stream  # noqa: E402
+import bench_report  # noqa: E402
+import bench_toxicity_quality  # noqa: E402
+import bench_toxicity_speed  # noqa: E402
 import bench_trafilatura  # noqa: E402
 
 
@@ -22,6 +29,14 @@ def main() -> None:
     results = {
         "parse_stream": bench_parse_stream.main(100_000 if quick else 1_000_000),
         "wordpress_vs_trafilatura": bench_trafilatura.main(rounds=2 if quick else 7),
+        "conspiracy": bench_conspiracy.main(5_000 if quick else 50_000),
+        "report": bench_report.main(quick),
+        "batch": bench_batch.main(bench_batch.QUICK_REPLIES if quick else bench_batch.FULL_REPLIES),
+        "toxicity_speed": bench_toxicity_speed.main(rounds=2 if quick else 5),
+        "toxicity_quality": bench_toxicity_quality.main(folds=3 if quick else 5, n_boot=200 if quick else 1000),
+        # these two print a skip message and return None without the detoxify extra
+        "detoxify_speed": bench_detoxify_speed.main(100 if quick else 300, rounds=1 if quick else 2),
+        "detoxify_int8_fidelity": bench_detoxify_int8_fidelity.main(300 if quick else 2000),
     }
     out = HERE / "results"
     out.mkdir(exist_ok=True)

@@ -240,6 +240,125 @@ def report(inputs: Annotated[list[Path], typer.Argument(
         raise typer.Exit(1)
 
 
+TextColOpt = Annotated[str, typer.Option(help="Column with the reply's text (Davidson: tweet).")]
+LabelColOpt = Annotated[str | None, typer.Option(help="Column with the label (default: the target's column; "
+                                                 "toxicity reads an export's `toxic`).")]
+ParentColOpt = Annotated[str | None, typer.Option(help="Column with the parent's text (default: parent_text; "
+                                                  "gc_dev: parent).")]
+PositiveOpt = Annotated[str | None, typer.Option(help="Comma-separated label values that count as positive, "
+                                                 "for non-binary labels (Davidson class: 0,1; PAN category: "
+                                                 "CONSPIRACY).")]
+NBootOpt = Annotated[int, typer.Option(help="Bootstrap resamples of the 95% intervals (0: none).")]
+#: modkit.train.ranking_report.N_BOOTSTRAP, written out so `modkit --help` need not import scikit-learn.
+N_BOOT = 1000
+
+
+def _positive(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@app.command()
+def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit labels export`, or any "
+                                               ".jsonl/.csv/.parquet/.json table with text and label columns.")],
+          target: Annotated[str, typer.Option(help="toxicity | conspiracy | any label column name.")],
+          output: Annotated[Path, typer.Option("-o", "--output", help="Model file to write (.skops); the "
+                                               "model card goes beside it (.md).")],
+          features: Annotated[str, typer.Option(help="text or text,context (also read the parent's text).")]
+          = "text,context",
+          text_column: TextColOpt = "text", label_column: LabelColOpt = None, parent_column: ParentColOpt = None,
+          group_column: Annotated[str | None, typer.Option(help="Thread column for grouped folds (default: "
+                                                           "thread_id); COL:SEP groups by the value before the "
+                                                           "first SEP (gc_dev: id:.).")] = None,
+          positive: PositiveOpt = None, n_boot: NBootOpt = N_BOOT) -> None:
+    """Train a classifier from labels: cross-validate by thread, then fit on all rows; print the metrics.
+
+    Example: modkit train labels/seeds.jsonl --target toxicity -o toxic.skops
+    """
+    from modkit.train import read_training_table
+    from modkit.train import train as fit
+
+    model, rep = fit(read_training_table(data), target, features.split(","), text_column=text_column,
+                     label_column=label_column, parent_column=parent_column, group_column=group_column,
+                     positive=_positive(positive), n_boot=n_boot, data_name=data.name)
+    path = model.save(output, rep)
+    out.print(_metrics_table(rep))
+    for note in rep.notes:
+        say(note)
+    say(f"wrote {path} and its model card {path.with_suffix('.md')} (threshold {model.threshold:.3f})")
+
+
+@app.command()
+def evaluate(model: Annotated[Path, typer.Argument(help="Model file from `modkit train`.")],
+             data: Annotated[Path, typer.Argument(help="Labelled table (same forms as `modkit train`).")],
+             target: Annotated[str | None, typer.Option(help="Default: the model's target.")] = None,
+             compare: Annotated[str | None, typer.Option(help="Also score with: lite | conspiracy | "
+                                                         "model:PATH (paired differences).")] = None,
+             text_column: TextColOpt = "text", label_column: LabelColOpt = None,
+             parent_column: ParentColOpt = None, positive: PositiveOpt = None, n_boot: NBootOpt = N_BOOT) -> None:
+    """Measure a trained model on labelled rows, side by side with another scorer when asked.
+
+    Example: modkit evaluate toxic.skops test.jsonl --compare lite
+    """
+    from modkit.train import evaluate as measure
+    from modkit.train import load, read_training_table
+
+    trained = load(model)  # a bad or untrusted model file fails before the data are read
+    rep = measure(trained, read_training_table(data), target, text_column=text_column, label_column=label_column,
+                  parent_column=parent_column, positive=_positive(positive), compare_with=compare,
+                  n_boot=n_boot, data_name=data.name)
+    out.print(_metrics_table(rep))
+    for note in rep.notes:
+        say(note)
+
+
+def _metrics_table(rep) -> Table:
+    frame = rep.to_frame()
+    view = Table(*frame.columns, title=f"{rep.target} on {rep.data}: {rep.method}", title_justify="left")
+    view.columns[0].no_wrap = True  # the scorer's name identifies the row
+    for r in frame.itertuples(index=False):
+        view.add_row(*map(str, r))
+    return view
+
+
+@app.command()
+def batch(input_dir: Annotated[Path | None, typer.Argument(
+              help="Directory of pages (searched recursively); default: batch.input_dir of --config.",
+              show_default=False)] = None,
+          state: Annotated[Path | None, typer.Option("--state", help="State directory: manifest of scored "
+                                                     "pages and the run lock.")] = None,
+          output: Annotated[Path | None, typer.Option("-o", "--output", help="Output directory: scores/, "
+                                                      "reports/, runs/.")] = None,
+          config: Annotated[Path | None, typer.Option(help="TOML file with batch, score and report sections "
+                                                      "(see docs/scheduling.md).")] = None,
+          engine: Annotated[str | None, typer.Option(help="local | dask (default: local).")] = None,
+          scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address to join; a local "
+                                                        "cluster otherwise.")] = None) -> None:
+    """Score the pages that are new or changed since the last run; report the threads that changed.
+
+    Prints the run summary (JSON). Exit codes: 0 ok; 1 error; 3 some pages failed (named in the
+    log and summary; retried next run); 4 another run holds the state directory.
+
+    Example: modkit batch pages/ --state state/ -o out/ --config modkit.toml
+    """
+    from modkit.batch import EXIT_LOCKED, RunLockedError, run_batch
+
+    handler = logging.StreamHandler()  # one timestamped line per event, fit for cron and journald
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    batch_log = logging.getLogger("modkit.batch")
+    batch_log.addHandler(handler)
+    batch_log.setLevel(logging.INFO)
+    batch_log.propagate = False
+    try:
+        summary = run_batch(input_dir, state, output, config, engine=engine, scheduler=scheduler)
+    except RunLockedError as exc:
+        say(f"Error: {exc}")
+        raise typer.Exit(EXIT_LOCKED) from None
+    finally:
+        batch_log.removeHandler(handler)
+    typer.echo(summary.to_json())
+    raise typer.Exit(summary.exit_code)
+
+
 labels_app = typer.Typer(cls=_Group, help="Agreement, adjudication and export of the label store.",
                          no_args_is_help=True)
 app.add_typer(labels_app, name="labels")

@@ -188,7 +188,8 @@ def _append_many(path, reviewer, n):
 def test_two_reviewers_labelling_at_once_lose_nothing(tmp_path):
     path = tmp_path / "l.sqlite"
     LabelStore(path).close()
-    ctx = mp.get_context("spawn")
+    # fork: the children need not import this test module (spawn fails under the pytest script)
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     procs = [ctx.Process(target=_append_many, args=(path, who, 150)) for who in ("ana", "ben")]
     for p in procs:
         p.start()

@@ -1,1 +1,15 @@
-"""Stage: training and persisting classifiers (``modkit train``)."""
+"""Stage: training and evaluating classifiers from labels (``modkit train``, ``modkit evaluate``).
+
+:func:`train` cross-validates a word + character TF-IDF logistic regression
+grouped by thread, chooses a flag threshold on the out-of-fold scores, and fits
+the model on all rows; :func:`evaluate` measures a model (optionally against
+another scorer). A saved model is a scorer: ``modkit score --toxicity model:PATH``.
+"""
+
+from modkit.train.data import read_training_table
+from modkit.train.persist import UntrustedModelError, load_model, save_model
+from modkit.train.report import Report
+from modkit.train.trainer import TrainedModel, evaluate, load, train
+
+__all__ = ["train", "evaluate", "load", "TrainedModel", "Report", "read_training_table", "save_model",
+           "load_model", "UntrustedModelError"]

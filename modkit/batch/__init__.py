@@ -1,0 +1,370 @@
+"""Scheduled batch scoring (``modkit batch``): parse, score and report only what changed.
+
+:func:`run_batch` composes the stage functions and nothing else: it finds the
+pages under ``input_dir`` that are new or changed since the last run (content
+hashes in ``state_dir``), parses and scores them (:mod:`~.engines`: here, or on a
+Dask cluster), writes the rows as Parquet parts (:mod:`~.outputs`), then rewrites
+the reports of the threads that changed with :func:`modkit.report.report`.
+
+Outputs under ``out_dir``:
+
+- ``scores/run=<run_id>/part-<n>.parquet``: one row per scored reply, with
+  ``thread_id`` and ``page`` columns; ``pandas.read_parquet(out_dir / "scores")``
+  reads them all as one table (plus a ``run`` column). A changed page's rows
+  replace its old ones, so the table never holds a reply twice.
+- ``reports/threads/<thread>.*``: the latest report of every thread; ``reports/index.*``
+  ranks the threads reported by the latest run that changed any (when a run changes
+  more than :data:`REPORT_ROWS` replies, threads are reported in groups to bound
+  memory, and the index ranks the last group).
+- ``runs/<run_id>.json``: the :class:`RunSummary` of each run.
+
+Crash safety. A run holds ``STATE/lock`` (``flock``) throughout. A part is written
+under a temporary name, fsynced, recorded in the manifest together with its pages
+(one SQLite transaction), then renamed into ``scores/``. A run killed at any point
+(``kill -9`` included) leaves every part complete or absent; the next run moves
+recorded-but-unrenamed parts into place, deletes unrecorded leftovers, finishes the
+removal of superseded rows, and scores the pages that were not recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from modkit.batch import outputs
+from modkit.batch.config import BatchConfig, load_config
+from modkit.batch.engines import Chunk, ChunkResult, ScoreOptions, run_dask, run_local
+from modkit.batch.state import Manifest, PageRecord, RunLock, RunLockedError
+from modkit.errors import ConfigError
+from modkit.parse import iter_files
+from modkit.report import ReportConfig, parse_formats, report
+from modkit.score import score
+
+__all__ = ["run_batch", "RunSummary", "BatchConfig", "load_config", "RunLockedError", "EXIT_OK", "EXIT_ERROR",
+           "EXIT_PAGES_FAILED", "EXIT_LOCKED"]
+
+log = logging.getLogger(__name__)
+
+#: Exit codes of ``modkit batch`` (and :attr:`RunSummary.exit_code`).
+EXIT_OK = 0
+#: A configuration or environment error: nothing was changed, or the run stopped.
+EXIT_ERROR = 1
+#: The run finished, but some pages could not be parsed; they are retried next run.
+EXIT_PAGES_FAILED = 3
+#: Another run holds the state directory; nothing was done (safe to ignore in cron).
+EXIT_LOCKED = 4
+
+REPORTS_DIR = "reports"
+RUNS_DIR = "runs"
+#: Bytes read at a time when hashing a page.
+HASH_BLOCK = 1 << 20
+#: Scored rows per call to :func:`modkit.report.report`: reports cost about 2 KB of memory
+#: per row, so a run that changes a million replies reports them in groups of whole threads.
+REPORT_ROWS = 100_000
+
+
+@dataclass
+class RunSummary:
+    """What a batch run did; written to ``OUT/runs/<run_id>.json`` and printed by the CLI.
+
+    Examples
+    --------
+    >>> RunSummary("r1", "local").exit_code
+    0
+    >>> RunSummary("r1", "local", failures={"bad.txt": "empty file"}).exit_code
+    3
+    """
+
+    run_id: str
+    engine: str
+    started: str = ""
+    finished: str = ""
+    seconds: float = 0.0
+    pages_seen: int = 0
+    pages_new: int = 0
+    pages_changed: int = 0
+    pages_unchanged: int = 0
+    pages_scored: int = 0
+    pages_missing: int = 0
+    rows_written: int = 0
+    parts_written: int = 0
+    threads_reported: int = 0
+    recovered: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_PAGES_FAILED if self.failures else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "pages_failed": len(self.failures), "exit_code": self.exit_code}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _new_run_id() -> str:
+    # Sortable by start time; the random suffix keeps two runs in one second apart.
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(2)
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(HASH_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _resolve(config: BatchConfig | Mapping[str, Any] | str | Path | None, **overrides: Any) -> BatchConfig:
+    if config is None or isinstance(config, (str, Path)):
+        cfg = load_config(config)
+    elif isinstance(config, BatchConfig):
+        cfg = config
+    elif isinstance(config, Mapping):
+        cfg = BatchConfig.from_dict(config)
+    else:
+        raise ConfigError(f"config must be a BatchConfig, a dict or a TOML path, got {type(config).__name__}")
+    cfg = cfg.override(**overrides)
+    for name in ("input_dir", "state_dir", "out_dir"):
+        if getattr(cfg, name) is None:
+            raise ConfigError(f"no {name} given; pass it or set batch.{name} in the config file")
+    if not cfg.input_dir.is_dir():
+        raise ConfigError(f"{cfg.input_dir}: input directory not found")
+    return cfg
+
+
+def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[Path, ...] = ()) -> list[PageRecord]:
+    """Pages new or changed since the last run. Size and mtime unchanged means unchanged
+    (as rsync assumes); otherwise the content hash decides, so a touched file is not rescored.
+    Files under ``own`` (the state and output directories, if inside the input) are skipped."""
+    known = manifest.pages()
+    todo: list[PageRecord] = []
+    touched: list[PageRecord] = []
+    seen: set[str] = set()
+    for path in iter_files([input_dir]):
+        if any(path.resolve().is_relative_to(d) for d in own):
+            continue
+        rel = path.relative_to(input_dir).as_posix()
+        seen.add(rel)
+        st = path.stat()
+        old = known.get(rel)
+        if old and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            summary.pages_unchanged += 1
+            continue
+        rec = PageRecord(rel, st.st_size, st.st_mtime_ns, _file_hash(path))
+        if old and old.hash == rec.hash:
+            summary.pages_unchanged += 1
+            touched.append(PageRecord(rel, rec.size, rec.mtime_ns, rec.hash, old.part))
+            continue
+        if old:
+            summary.pages_changed += 1
+        else:
+            summary.pages_new += 1
+        todo.append(rec)
+    manifest.touch(touched)
+    summary.pages_seen = len(seen)
+    summary.pages_missing = len(set(known) - seen)
+    return todo
+
+
+def _plan(input_dir: Path, todo: list[PageRecord], part_bytes: int) -> list[Chunk]:
+    """Group pages, in path order, into chunks of about ``part_bytes`` of page files each."""
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    size = 0
+    for rec in sorted(todo, key=lambda r: r.page):
+        current.append(rec.page)
+        size += rec.size
+        if size >= part_bytes:
+            chunks.append(Chunk(len(chunks), str(input_dir), tuple(current)))
+            current, size = [], 0
+    if current:
+        chunks.append(Chunk(len(chunks), str(input_dir), tuple(current)))
+    return chunks
+
+
+def _groups(sizes: Mapping[str, int], max_rows: int) -> Iterator[list[str]]:
+    """Keys in sorted order, grouped so each group's sizes sum to at most ``max_rows``
+    (a single key larger than that is a group of its own).
+
+    Examples
+    --------
+    >>> list(_groups({"a": 2, "b": 2, "c": 5, "d": 1}, 4))
+    [['a', 'b'], ['c'], ['d']]
+    """
+    group: list[str] = []
+    rows = 0
+    for key in sorted(sizes):
+        if group and rows + sizes[key] > max_rows:
+            yield group
+            group, rows = [], 0
+        group.append(key)
+        rows += sizes[key]
+    if group:
+        yield group
+
+
+def _clean_dirty(out_dir: Path, manifest: Manifest) -> int:
+    """Drop superseded rows from the parts that hold them (idempotent, so safe to redo)."""
+    parts = manifest.dirty_parts()
+    for part in parts:
+        manifest.cleaned(part, outputs.rewrite_without_stale(out_dir, part, manifest.live_pages(part)))
+    return len(parts)
+
+
+def _recover(out_dir: Path, manifest: Manifest) -> dict[str, int]:
+    """Bring the outputs back in line with the manifest after a killed run."""
+    published = forgotten = 0
+    for part in manifest.parts():
+        if (out_dir / outputs.SCORES_DIR / part).exists():
+            continue
+        if outputs.publish(out_dir, part):
+            published += 1
+        else:  # deleted by hand: score its pages again
+            n = manifest.forget_part(part)
+            log.warning("part %s is missing; its %d pages will be scored again", part, n)
+            forgotten += 1
+    strays = outputs.stray_files(out_dir, manifest.parts())
+    for p in strays:
+        p.unlink(missing_ok=True)
+    cleaned = _clean_dirty(out_dir, manifest)
+    done = {"parts_published": published, "parts_forgotten": forgotten, "strays_removed": len(strays),
+            "parts_cleaned": cleaned}
+    if any(done.values()):
+        log.warning("recovered from an unfinished run: %s", done)
+    return done
+
+
+def _engine(cfg: BatchConfig, chunks: list[Chunk], options: ScoreOptions) -> Iterator[ChunkResult]:
+    if cfg.engine == "dask":
+        return run_dask(chunks, options, cfg.scheduler, cfg.workers, cfg.processes)
+    return run_local(chunks, options)
+
+
+def _write_summary(out_dir: Path, summary: RunSummary) -> Path:
+    path = out_dir / RUNS_DIR / f"{summary.run_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(summary.to_json() + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None = None,
+              out_dir: str | Path | None = None, config: BatchConfig | Mapping[str, Any] | str | Path | None = None,
+              engine: str | None = None, scheduler: str | None = None) -> RunSummary:
+    """Parse, score and report the pages that are new or changed since the last run.
+
+    Parameters
+    ----------
+    input_dir : str or Path, optional
+        Page files (searched recursively, as :func:`modkit.parse.iter_files` does).
+    state_dir : str or Path, optional
+        The manifest of scored pages and the run lock; keep it with the outputs.
+    out_dir : str or Path, optional
+        Where ``scores/``, ``reports/`` and ``runs/`` go (see the module docstring).
+    config : BatchConfig, dict, TOML path or None
+        Settings (see :mod:`modkit.batch.config`); the arguments above override them.
+    engine : {"local", "dask"}, optional
+        Where parsing and scoring run (default: the config's, else ``local``).
+    scheduler : str, optional
+        Address of a Dask scheduler to join (dask engine); a LocalCluster otherwise.
+
+    Returns
+    -------
+    RunSummary
+        Counts, failures (page -> reason) and :attr:`RunSummary.exit_code`.
+
+    Raises
+    ------
+    ConfigError
+        Bad settings, unknown scorers or thresholds, missing directories.
+    RunLockedError
+        Another run holds ``state_dir``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from modkit.synth import render_disqus_text
+    >>> d = tempfile.mkdtemp()
+    >>> os.mkdir(os.path.join(d, "pages"))
+    >>> _ = open(os.path.join(d, "pages", "a.txt"), "w").write(
+    ...     render_disqus_text("T", "B.", [(0, "ann", "Hi"), (1, "bob", "shut up, idiot")]))
+    >>> s = run_batch(f"{d}/pages", f"{d}/state", f"{d}/out", {"batch": {"report_formats": ["md"]}})
+    >>> s.pages_new, s.rows_written, s.threads_reported, s.exit_code
+    (1, 2, 1, 0)
+    >>> run_batch(f"{d}/pages", f"{d}/state", f"{d}/out", {"batch": {"report_formats": ["md"]}}).rows_written
+    0
+    >>> len(pd.read_parquet(f"{d}/out/scores"))
+    2
+    """
+    cfg = _resolve(config, input_dir=Path(input_dir) if input_dir is not None else None,
+                   state_dir=Path(state_dir) if state_dir is not None else None,
+                   out_dir=Path(out_dir) if out_dir is not None else None, engine=engine, scheduler=scheduler)
+    formats = parse_formats(cfg.report_formats) if cfg.report_formats else ()
+    report_cfg = ReportConfig.from_dict(cfg.report)
+    options = ScoreOptions(cfg.toxicity, cfg.conspiracy, cfg.context, dict(cfg.thresholds), cfg.page_format)
+    # One tiny call checks scorer names and thresholds before any state changes.
+    score(pd.DataFrame({"text": ["ok"]}), toxicity=options.toxicity, conspiracy=options.conspiracy,
+          context=options.context, thresholds=options.thresholds)
+    input_dir, out = cfg.input_dir.resolve(), cfg.out_dir
+    summary = RunSummary(_new_run_id(), cfg.engine, started=_now())
+    t0 = time.perf_counter()
+    with RunLock(cfg.state_dir):
+        manifest = Manifest(cfg.state_dir)
+        try:
+            summary.recovered = _recover(out, manifest)
+            todo = _scan(input_dir, manifest, summary, (cfg.state_dir.resolve(), out.resolve()))
+            log.info("run %s: %d pages seen, %d new, %d changed, %d unchanged", summary.run_id, summary.pages_seen,
+                     summary.pages_new, summary.pages_changed, summary.pages_unchanged)
+            by_page = {r.page: r for r in todo}
+            threads: dict[str, int] = {}
+            chunks = _plan(input_dir, todo, cfg.part_bytes)
+            for res in _engine(cfg, chunks, options):
+                for page, reason in res.failures.items():
+                    log.error("page %s failed (retried next run): %s", page, reason)
+                summary.failures.update(res.failures)
+                part = outputs.part_name(summary.run_id, res.index) if len(res.frame) else None
+                if part is not None:
+                    outputs.stage_part(res.frame, out, part)
+                # The commit point: the pages are done exactly when their part is recorded.
+                manifest.commit(part, summary.run_id, len(res.frame), [by_page[p] for p in res.done])
+                if part is not None:
+                    outputs.publish(out, part)
+                    summary.parts_written += 1
+                    for tid, n in res.frame["thread_id"].value_counts().items():
+                        threads[tid] = threads.get(tid, 0) + int(n)
+                summary.rows_written += len(res.frame)
+                summary.pages_scored += len(res.done)
+                log.info("part %d/%d: %d pages, %d rows, %d failed", res.index + 1, len(chunks), len(res.done),
+                         len(res.frame), len(res.failures))
+            _clean_dirty(out, manifest)
+            if formats and threads:
+                for group in _groups(threads, REPORT_ROWS):
+                    index = report(outputs.read_threads(out, group), out / REPORTS_DIR, formats=formats,
+                                   config=report_cfg)
+                    summary.threads_reported += len(index)
+                log.info("reported %d threads in %s", summary.threads_reported, out / REPORTS_DIR)
+        finally:
+            manifest.close()
+    summary.finished = _now()
+    summary.seconds = round(time.perf_counter() - t0, 3)
+    _write_summary(out, summary)
+    log.info("run %s finished in %.1fs: %d pages scored, %d failed, %d rows", summary.run_id, summary.seconds,
+             summary.pages_scored, len(summary.failures), summary.rows_written)
+    return summary

@@ -1,0 +1,108 @@
+"""Metrics reports of ``train``/``evaluate`` and the model card written beside a model file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from modkit.train.metrics import METRIC_NAMES, format_cell
+
+#: Column headings of the metrics table.
+HEADINGS = {"roc_auc": "ROC AUC", "average_precision": "avg precision", "mcc": "MCC", "f1": "F1",
+            "precision": "precision", "recall": "recall"}
+
+
+@dataclass
+class Report:
+    """Metrics of one or more scorers on the same labelled rows.
+
+    Attributes
+    ----------
+    target : str
+        What was predicted.
+    data : str
+        Where the rows came from.
+    method : str
+        How the scores were obtained (cross-validation or held-out evaluation).
+    scorers : dict
+        ``{name: classification_metrics(...) + {"threshold": ...}}``, the model first.
+    comparison : dict
+        ``{name: {metric: paired bootstrap difference cell}}`` for compared scorers.
+    notes : list of str
+        Caveats worth reading with the numbers.
+    """
+
+    target: str
+    data: str
+    method: str
+    scorers: dict[str, dict] = field(default_factory=dict)
+    comparison: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scorer: n, positives, threshold, each metric with its interval, confusion counts.
+
+        Examples
+        --------
+        >>> cell = {"value": 0.9, "low": float("nan"), "high": float("nan")}
+        >>> r = Report("toxicity", "d.csv", "held out", {"m": {"n": 4, "positives": 2, "threshold": 0.5,
+        ...     "confusion": {"tn": 2, "fp": 0, "fn": 0, "tp": 2}, **{m: cell for m in METRIC_NAMES}}})
+        >>> r.to_frame().loc[0, ["scorer", "ROC AUC", "TP/FP/FN/TN"]].tolist()
+        ['m', '0.900', '2/0/0/2']
+        """
+        rows = []
+        for name, m in self.scorers.items():
+            row = {"scorer": name, "n (pos)": f"{m['n']} ({m['positives']})", "threshold": f"{m['threshold']:.3f}"}
+            for metric in METRIC_NAMES:
+                row[HEADINGS[metric]] = format_cell(m[metric])
+            for metric in ("roc_auc", "average_precision"):
+                d = self.comparison.get(name, {}).get(metric)
+                if self.comparison:
+                    row[f"{HEADINGS[metric]} vs ref."] = (f"{d['diff']:+.3f} [{d['diff_low']:+.3f}, {d['diff_high']:+.3f}]"
+                                                          if d else "(reference)")
+            c = m["confusion"]
+            row["TP/FP/FN/TN"] = f"{c['tp']}/{c['fp']}/{c['fn']}/{c['tn']}"
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_markdown(self) -> str:
+        """The metrics table in Markdown, with the method and the notes."""
+        frame = self.to_frame()
+        lines = [f"Target `{self.target}` on {self.data}: {self.method}.", "",
+                 "| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+        lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in frame.itertuples(index=False)]
+        lines += [""] + [f"- {n}" for n in self.notes]
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def model_card(meta: dict, report: Report) -> str:
+    """A Markdown model card: what the model predicts, how it was trained, its metrics and limits.
+
+    Examples
+    --------
+    >>> r = Report("toxicity", "seeds.jsonl", "3-fold cross-validation grouped by thread")
+    >>> card = model_card({"name": "m", "version": "1", "target": "toxicity", "threshold": 0.4,
+    ...                    "features": ["text"], "kind": "toxicity"}, r)
+    >>> card.splitlines()[0]
+    '# Model card: m (version 1)'
+    """
+    feats = ", ".join(meta.get("features", []))
+    lines = [
+        f"# Model card: {meta.get('name', 'model')} (version {meta.get('version', '0')})", "",
+        f"- predicts: `{meta.get('target')}` (scorer slot: {meta.get('kind')}); use it as "
+        f"`modkit score ... --{meta.get('kind')} model:PATH`",
+        f"- features: {feats} (word + character TF-IDF{' of the reply and of its parent' if 'context' in feats else ' of the reply'}), "
+        "class-balanced logistic regression, sigmoid-calibrated probabilities",
+        f"- trained on: {meta.get('data', report.data)}: {meta.get('n', '?')} rows, {meta.get('positives', '?')} positive",
+        f"- flag threshold: {meta.get('threshold', 0.5):.3f} (max F1 on out-of-fold scores)",
+        f"- built with modkit {meta.get('modkit_version', '?')}, scikit-learn {meta.get('sklearn_version', '?')}",
+        "", "## Metrics", "", report.to_markdown(),
+        "## Limits", "",
+        "- Scores are calibrated on the training data's class balance; on data with more or fewer "
+        "positives, re-check the threshold with `modkit evaluate`.",
+        "- A bag of words and character n-grams: it sees words, not meaning. Quoting or disputing an "
+        "insult can score as one; new slang and coded language are missed.",
+        "- Decide with a person in the loop: the model ranks replies for review, it does not judge them.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,187 @@
+"""Training and evaluating classifiers from labels: folds, threshold, metrics, model files, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from typer.testing import CliRunner
+
+from modkit.cli import app
+from modkit.errors import ConfigError, SchemaError
+from modkit.tables import write_table
+from modkit.train import UntrustedModelError, evaluate, load, load_model, train
+from modkit.train.cv import make_folds
+from modkit.train.metrics import classification_metrics
+
+runner = CliRunner()
+#: Bootstrap resamples in tests: enough to produce intervals, few enough to stay fast.
+FEW_BOOT = 20
+INSULTS = ["you idiot", "shut up moron", "you are a fool", "what a stupid clown"]
+FINE = ["good point about the budget", "thanks for the link", "I disagree with the figures",
+        "the vote is next week", "see the article above", "interesting history here"]
+
+
+def _labelled(n_threads: int = 5, per_thread: int = 6, thread_column: bool = True) -> pd.DataFrame:
+    """A tiny labels export: every thread has insults and fine replies, each with a parent."""
+    rows = []
+    for t in range(n_threads):
+        for i in range(per_thread):
+            toxic = i % 3 == 0
+            text = INSULTS[(t + i) % len(INSULTS)] if toxic else FINE[(t + i) % len(FINE)]
+            rows.append({"item_id": f"c{t}_{i}", "thread_id": f"t{t}", "text": text,
+                         "parent_text": FINE[(t + i + 1) % len(FINE)], "toxic": int(toxic),
+                         "conspiracy": 0})
+    df = pd.DataFrame(rows)
+    return df if thread_column else df.drop(columns=["thread_id"])
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train(_labelled(), "toxicity", n_boot=FEW_BOOT, data_name="tiny")
+
+
+def test_grouped_folds_never_put_a_thread_in_two_folds():
+    rng = np.random.default_rng(0)
+    groups = [f"t{i}" for i in rng.integers(0, 12, 200)]
+    y = rng.integers(0, 2, 200)
+    folds, how = make_folds(y, groups, n_folds=5)
+    assert how.startswith("5-fold cross-validation grouped by thread")
+    seen: dict[str, int] = {}
+    for k, (_, test) in enumerate(folds):
+        for i in test:
+            assert seen.setdefault(groups[i], k) == k
+    assert sorted(np.concatenate([te for _, te in folds]).tolist()) == list(range(200))
+
+
+def test_train_without_thread_column_says_so_and_uses_stratified_folds():
+    _, report = train(_labelled(thread_column=False), "toxicity", n_boot=0)
+    assert "stratified" in report.method
+    assert any("no thread column" in n for n in report.notes)
+
+
+def test_train_stores_threshold_and_target_in_model_metadata(trained, tmp_path):
+    model, _ = trained
+    assert 0.0 < model.meta["threshold"] < 1.0
+    assert model.meta["target"] == "toxicity" and model.meta["kind"] == "toxicity"
+    path = model.save(tmp_path / "m.skops")
+    assert load_model(path)[1]["threshold"] == model.meta["threshold"]
+
+
+def test_trained_model_ranks_insults_above_fine_replies(trained):
+    model, report = trained
+    p = model.predict_proba(pd.DataFrame({"text": ["shut up you moron", "thanks for the figures"]}))
+    assert p[0] > p[1]
+    assert report.scorers[model.meta["name"]]["n"] == 30
+
+
+def test_metrics_on_a_known_toy_case():
+    r = classification_metrics([0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.7, 0.6, 0.8, 0.9], 0.5, n_boot=0)
+    # flags at 0.5: rows 3, 4, 5, 6 -> TP 3, FP 1, FN 0, TN 2
+    assert r["confusion"] == {"tn": 2, "fp": 1, "fn": 0, "tp": 3}
+    assert r["roc_auc"]["value"] == pytest.approx(8 / 9)
+    assert r["f1"]["value"] == pytest.approx(6 / 7)
+    assert r["mcc"]["value"] == pytest.approx((3 * 2 - 1 * 0) / np.sqrt(4 * 3 * 2 * 3))
+    assert r["precision"]["value"] == pytest.approx(0.75) and r["recall"]["value"] == 1.0
+
+
+def test_metrics_intervals_contain_the_point_value():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    s = y * 0.5 + rng.random(300) * 0.7
+    r = classification_metrics(y, s, 0.6, n_boot=200)
+    for m in ("roc_auc", "average_precision", "mcc", "f1"):
+        assert r[m]["low"] <= r[m]["value"] <= r[m]["high"]
+
+
+def test_save_writes_a_model_card_beside_the_model(trained, tmp_path):
+    model, report = trained
+    path = model.save(tmp_path / "tox.skops", report)
+    card = (tmp_path / "tox.md").read_text()
+    assert path.is_file()
+    assert card.startswith("# Model card: toxicity-tfidf")
+    assert "cross-validation grouped by thread" in card and "ROC AUC" in card
+
+
+class NotAllowed:
+    """A type outside the trust list (its module is a test module, not sklearn or modkit)."""
+
+
+def test_untrusted_skops_file_is_refused(tmp_path):
+    path = tmp_path / "evil.skops"
+    sio.dump({"model": NotAllowed(), "meta": {}}, path)
+    with pytest.raises(UntrustedModelError, match="refusing to load untrusted types: .*NotAllowed"):
+        load(path)
+    result = runner.invoke(app, ["evaluate", str(path), str(tmp_path / "whatever.jsonl")])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "untrusted types" in lines[0]
+
+
+def test_train_rejects_unknown_target_naming_the_columns():
+    with pytest.raises(SchemaError, match="no label column 'spam' for target 'spam'; pass --label-column"):
+        train(_labelled(), "spam")
+
+
+def test_train_rejects_context_without_parent_texts():
+    with pytest.raises(ConfigError, match="no 'parent_text' column"):
+        train(_labelled().drop(columns=["parent_text"]), "toxicity")
+
+
+def test_non_binary_labels_need_positive_values():
+    df = _labelled().assign(category=lambda d: np.where(d["toxic"] == 1, "BAD", "OK"))
+    with pytest.raises(SchemaError, match="not binary .* pass --positive"):
+        train(df, "toxicity", label_column="category")
+    model, _ = train(df, "toxicity", label_column="category", positive=["BAD"], n_boot=0)
+    assert model.meta["positives"] == 10
+
+
+def test_evaluate_compares_with_another_scorer(trained):
+    model, _ = trained
+    report = evaluate(model, _labelled(3), compare_with="lite", n_boot=FEW_BOOT)
+    assert list(report.scorers) == [model.meta["name"], "lite-1.0"]
+    assert "ROC AUC vs ref." in report.to_frame().columns
+
+
+def _write(df: pd.DataFrame, path) -> str:
+    return str(write_table(df, path))
+
+
+def test_cli_train_then_evaluate_then_score_with_the_model(tmp_path):
+    data = _write(_labelled(), tmp_path / "labels.jsonl")
+    model = tmp_path / "tox.skops"
+    result = runner.invoke(app, ["train", data, "--target", "toxicity", "-o", str(model), "--n-boot", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert model.is_file() and (tmp_path / "tox.md").is_file()
+    assert "grouped by thread" in result.stdout
+    result = runner.invoke(app, ["evaluate", str(model), data, "--compare", "lite", "--n-boot", str(FEW_BOOT)])
+    assert result.exit_code == 0, result.stderr
+    assert "lite-1.0" in result.stdout and "vs ref." in result.stdout
+    comments = tmp_path / "comments.csv"
+    pd.DataFrame({"comment_id": ["a", "b"], "parent_id": [None, "a"],
+                  "text": ["thanks for the link", "shut up you moron"]}).to_csv(comments, index=False)
+    scored = tmp_path / "scored.jsonl"
+    result = runner.invoke(app, ["score", str(comments), "-o", str(scored), "--toxicity", f"model:{model}",
+                                 "--conspiracy", "none", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    out = pd.read_json(scored, lines=True)
+    assert out.loc[1, "toxicity"] > out.loc[0, "toxicity"]
+    assert out["toxicity_scorer"].iloc[0].startswith("model:toxicity-tfidf-")
+
+
+def test_cli_train_missing_label_column_is_a_one_line_error(tmp_path):
+    data = _write(_labelled().drop(columns=["toxic"]), tmp_path / "labels.jsonl")
+    result = runner.invoke(app, ["train", data, "--target", "toxicity", "-o", str(tmp_path / "m.skops")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: no label column 'toxic' for target 'toxicity'; pass --label-column (columns: item_id, "
+        "thread_id, text, parent_text, conspiracy)."]
+
+
+def test_cli_train_unknown_feature_is_a_one_line_error(tmp_path):
+    data = _write(_labelled(), tmp_path / "labels.jsonl")
+    result = runner.invoke(app, ["train", data, "--target", "toxicity", "--features", "text,emoji",
+                                 "-o", str(tmp_path / "m.skops")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: unknown feature 'emoji'; choose from: text, context."
