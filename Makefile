@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-core
 TSTAMP := $(VENV)/.installed-test
 BSTAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-detoxify lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: $(TSTAMP)
 	$(BIN)/python -m pytest -q tests modkit
 	$(BIN)/ruff check modkit tests benchmarks
 
+## test-detoxify: the optional Detoxify backend's tests, in their own venv (torch 2.13 CPU build)
+test-detoxify:
+	$(PYTHON) -m venv .venv-detoxify
+	.venv-detoxify/bin/python -m pip install -q -e '.[detoxify,test]'
+	.venv-detoxify/bin/python -m pytest -q tests/test_detoxify.py modkit/score
+
 lint: $(TSTAMP)
 	$(BIN)/ruff check modkit tests benchmarks
 
@@ -42,4 +48,4 @@ bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-detoxify .pytest_cache .ruff_cache .hypothesis

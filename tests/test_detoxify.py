@@ -332,6 +332,8 @@ def test_the_version_names_checkpoint_engine_and_context(tiny):
 
 
 def test_the_scorer_is_registered_and_clones_without_its_model(tiny):
+    import pickle
+
     from sklearn.base import clone
 
     from modkit.registry import scorers
@@ -341,6 +343,43 @@ def test_the_scorer_is_registered_and_clones_without_its_model(tiny):
     scorer.load()
     twin = clone(scorer)
     assert twin.get_params() == scorer.get_params() and "_runtime_" not in twin.__dict__
+    pickle.dumps(scorer)
+    assert "_runtime_" in scorer.__dict__  # pickling leaves the original's model in place
+
+
+#: A forked worker scores eight short texts in well under a second; this bounds a deadlock.
+FORK_DEADLINE_S = 60
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_worker_reuses_the_loaded_model_and_does_not_deadlock(tiny):
+    import pickle
+    import time
+
+    frame = pd.DataFrame({"text": TEXTS})
+    scorer = _scorer(tiny)
+    expected = scorer.predict_proba(frame).to_numpy()  # torch's thread pool is now in use
+    assert pickle.loads(pickle.dumps(scorer))._runtime() is scorer._runtime()  # no reload
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: what modkit.score's process pool does with a pickled scorer
+        try:
+            os.close(read_end)
+            got = pickle.loads(pickle.dumps(scorer)).predict_proba(frame).to_numpy()
+            os.write(write_end, pickle.dumps(got))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    deadline = time.monotonic() + FORK_DEADLINE_S
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked worker deadlocked")
+        time.sleep(0.05)
+    with os.fdopen(read_end, "rb") as f:
+        got = pickle.loads(f.read())
+    np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
 def test_without_the_extra_the_backend_says_how_to_install(monkeypatch):

@@ -57,7 +57,6 @@ MAX_TOKENS = 512
 ROBERTA_LIKE = frozenset({"roberta", "xlm-roberta", "camembert"})
 #: The file that makes a folder a config folder (tokenizer files sit beside it).
 CONFIG_FILE = "config.json"
-EXTRA_HINT = "pip install 'modkit[detoxify]'"
 
 
 class CheckpointError(ModkitError, ValueError):
@@ -68,8 +67,8 @@ class MissingExtraError(ModkitError, ImportError):
     """An optional dependency of the detoxify backend is not installed."""
 
 
-def require(module: str) -> Any:
-    """Import an optional dependency, or fail with one line saying how to install it.
+def require(module: str, extra: str = "detoxify") -> Any:
+    """Import an optional dependency, or fail with one line naming the extra that installs it.
 
     Examples
     --------
@@ -85,7 +84,7 @@ def require(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise MissingExtraError(f"the detoxify backend needs {module}: {EXTRA_HINT}") from None
+        raise MissingExtraError(f"the detoxify backend needs {module}: pip install 'modkit[{extra}]'") from None
 
 
 def output_names(classes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -358,7 +357,7 @@ def build_model(ckpt: DetoxifyCheckpoint, config: Any) -> Any:
 def _check_tokenizer(tokenizer: Any, config: Any, source: str) -> None:
     if not getattr(tokenizer, "is_fast", False):  # windowing long texts needs the Rust tokenizers
         raise CheckpointError(f"{source}: {type(tokenizer).__name__} is not a fast (tokenizers-backed) "
-                              f"tokenizer, which modkit needs: {EXTRA_HINT}")
+                              "tokenizer, which modkit needs: pip install 'modkit[detoxify]'")
     # transformers 5 quietly builds a tokenizer of special tokens only when the vocabulary
     # files are absent; such a tokenizer turns every word into [UNK].
     size = len(tokenizer)

@@ -211,13 +211,20 @@ class TorchEngine:
     The thread count is set for each batch and restored afterwards, so the caller's
     own torch settings are left as they were. In a process forked from the one that
     built the engine (a worker of :func:`modkit.score.score` with ``n_jobs > 1``) it
-    runs on one thread: torch's OpenMP pool does not survive a fork, and using it
-    there deadlocks (measured: the forked workers hung, a one-thread child did not).
+    runs on one thread, and once an engine exists every forked child starts with
+    torch on one thread: torch's OpenMP pool does not survive a fork, and a parallel
+    torch operation there deadlocks (measured here: forked workers hung on their
+    first LayerNorm; one-thread children did not).
     """
+
+    _fork_hook = False
 
     def __init__(self, model: Any, threads: int | None = None):
         import torch
 
+        if not TorchEngine._fork_hook:
+            os.register_at_fork(after_in_child=lambda: torch.set_num_threads(1))
+            TorchEngine._fork_hook = True
         self._torch = torch
         self._pid = os.getpid()
         self.model = model.eval()

@@ -32,7 +32,10 @@ checkpoint trained that way, since Detoxify's own models never saw a parent.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,13 +49,21 @@ ENGINES = ("torch", "onnx", "onnx-int8")
 CONTEXTS = ("none", "pair")
 
 
-class _Runtime(NamedTuple):
+@dataclass(eq=False)
+class _Runtime:
     """What a scorer builds on first use: the options it was built for, and the loaded model."""
 
     key: tuple
     classes: tuple[str, ...]
     classifier: Any
     label: str
+
+
+#: Loaded models by scorer options, held weakly (a model lives as long as a scorer uses it).
+#: :func:`modkit.score.score` sends scorers to forked workers by pickling them, which drops
+#: the model (see ``__getstate__``); the worker finds its parent's model here instead of
+#: loading it again, which would also deadlock torch in a forked process.
+_LOADED: weakref.WeakValueDictionary[tuple, _Runtime] = weakref.WeakValueDictionary()
 
 
 @scorers.register
@@ -125,17 +136,26 @@ class DetoxifyScorer(Scorer):
 
     def _runtime(self) -> _Runtime:
         """The loaded checkpoint's classes and classifier (built on first use, then kept)."""
-        key = (self.model, self.checkpoint, self.config_dir, self.engine, self.batch_size, self.threads,
-               self.cache_dir, self.trust_checkpoint)
-        state = self.__dict__.get("_runtime_")
-        if state is not None and state.key == key:
-            return state
         batch, threads = self._check_options()
         from modkit.score import detoxify_checkpoint as dc
+
+        path = dc.locate_checkpoint(self.model, self.checkpoint, self.cache_dir)
+        stat = path.stat() if path.is_file() else None  # a rewritten checkpoint is loaded afresh
+        key = (self.model, str(path), stat and (stat.st_size, stat.st_mtime_ns), self.config_dir, self.engine,
+               batch, threads, self.cache_dir, self.trust_checkpoint)
+        state = self.__dict__.get("_runtime_")
+        if state is None or state.key != key:
+            state = _LOADED.get(key)
+        if state is None:
+            state = self._load(dc, path, key, batch, threads)
+            _LOADED[key] = state
+        self.__dict__["_runtime_"] = state
+        return state
+
+    def _load(self, dc: Any, path: Path, key: tuple, batch: int, threads: int | None) -> _Runtime:
         from modkit.score.fast_infer import ChunkedClassifier, OnnxEngine, TorchEngine
 
-        ckpt = dc.read_checkpoint(dc.locate_checkpoint(self.model, self.checkpoint, self.cache_dir),
-                                  trust=self.trust_checkpoint)
+        ckpt = dc.read_checkpoint(path, trust=self.trust_checkpoint)
         config, tokenizer = dc.load_config(ckpt, self.config_dir)
         if self.engine == "torch":
             engine: Any = TorchEngine(dc.build_model(ckpt, config), threads)
@@ -148,13 +168,11 @@ class DetoxifyScorer(Scorer):
         classifier = ChunkedClassifier(tokenizer, engine, n_outputs=len(ckpt.class_names),
                                        max_tokens=dc.max_tokens(config, tokenizer), batch_size=batch)
         label = self.model or (ckpt.path.stem if self.checkpoint else "original")
-        state = _Runtime(key, ckpt.class_names, classifier, f"detoxify:{label}@{ckpt.sha256[:12]}")
-        self.__dict__["_runtime_"] = state
-        return state
+        return _Runtime(key, ckpt.class_names, classifier, f"detoxify:{label}@{ckpt.sha256[:12]}")
 
     def __getstate__(self) -> dict:
         # the loaded model stays out of pickles and clones: it is rebuilt on first use
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns the live __dict__
         state.pop("_runtime_", None)
         return state
 

