@@ -7,8 +7,14 @@ registry is first used.
 """
 
 import importlib
+import logging
 import pkgutil
+
+_log = logging.getLogger(__name__)
 
 for _mod in pkgutil.iter_modules(__path__):
     if not _mod.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_mod.name}")
+        try:
+            importlib.import_module(f"{__name__}.{_mod.name}")
+        except Exception as exc:  # one broken module must not take every page format down with it
+            _log.warning("page format module %s failed to load: %s", _mod.name, exc)
