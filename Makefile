@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-core
 TSTAMP := $(VENV)/.installed-test
 BSTAMP := $(VENV)/.installed-bench
+RSTAMP := $(VENV)/.installed-recipes
 
-.PHONY: demo test test-detoxify lint bench clean
+.PHONY: demo test test-detoxify lint bench models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(TSTAMP): $(STAMP)
 
 $(BSTAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
+	touch $@
+
+$(RSTAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[recipes]'
 	touch $@
 
 ## demo: the main job on the seed pages with the embedded defaults:
@@ -46,6 +51,11 @@ lint: $(TSTAMP)
 ## bench: performance benchmarks (ratios against references measured in the same run)
 bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py
+
+## models: retrain the embedded models through modkit.train (needs ../shared/datasets; about 15 min)
+models: $(RSTAMP)
+	$(BIN)/python -m modkit.train.recipes.conspiracy
+	$(BIN)/python -m modkit.train.recipes.lite_toxicity
 
 clean:
 	rm -rf $(VENV) .venv-detoxify .pytest_cache .ruff_cache .hypothesis

@@ -2,17 +2,17 @@
 
 The shipped model was trained on all of ``../shared/datasets/toxicity``, so it
 cannot be measured on those texts. This benchmark re-runs the recipe's
-measurement instead (``modkit.train.recipes.lite_toxicity``): cross-validation
-grouped by Wikipedia page, every part of the model (own text models, context
-head, flag threshold) fitted on the training pages only, the held-out pages
-scored with and without their parents; a whole-file hold-out (``gc_dev.csv``);
-and ``identity_attack`` by stratified cross-validation on the tweets.
-alt-profanity-check's pre-trained model (the reference) scores the same texts
-in the same run; its flag threshold is its best-F1 point on the same training
-folds. Intervals are 95% percentile bootstraps; "vs ref." is the paired
-bootstrap of the difference to alt-profanity-check.
+measurement instead (``modkit.train.recipes.lite_toxicity``, through
+``modkit.train.train``): cross-validation grouped by Wikipedia page, the whole
+model (text model, context head) fitted on the training pages only; on the same
+folds, ``lite`` without context and alt-profanity-check's pre-trained model (the
+reference); the same out-of-fold scores by file (gn: labelled without the parent,
+gc_dev: with it); and ``identity_attack`` by stratified cross-validation on the
+tweets. Each scorer flags at its threshold chosen on the other folds. Intervals are
+95% percentile bootstraps; "vs ref." is the paired bootstrap of the difference to
+the first compared scorer.
 
-Prints a Markdown table (for the README) and the numbers as JSON.
+Prints Markdown tables (for the README) and the numbers as JSON.
 
 Usage: python benchmarks/bench_toxicity_quality.py [--quick]   (needs the bench extra and the data)
 """
@@ -43,14 +43,15 @@ def main(folds: int = 5, n_boot: int = 1000) -> dict | None:
     from modkit.train.recipes import lite_toxicity as recipe
 
     t0 = time.perf_counter()
-    corpus = recipe.load_corpus(DATA)
-    cv = recipe.cross_validate_toxicity(corpus, folds, folds)
-    holdout = recipe.file_holdout(corpus, folds)
-    identity = recipe.cross_validate_identity(corpus, folds)
-    rows = recipe.evaluation_rows(corpus, cv, holdout, identity, n_boot, folds)
-    print(recipe.render(rows))
+    wiki, tweets = recipe.load_wiki(DATA), recipe.load_tweets(DATA)
+    _, tox = recipe.train_toxicity(wiki, tweets, folds, n_boot)
+    _, ident = recipe.train_identity(wiki, tweets, folds, n_boot)
+    reports = [tox, recipe.by_source(tox, wiki, n_boot), ident]
+    for r in reports:
+        print(r.to_markdown())
     out = {"folds": folds, "bootstrap": n_boot, "seconds": round(time.perf_counter() - t0, 1),
-           "rows": recipe.compact_rows(rows)}
+           "reports": [{"target": r.target, "data": r.data, "method": r.method,
+                        "table": r.to_frame().to_dict("records")} for r in reports]}
     report("toxicity_quality", out)
     return out
 

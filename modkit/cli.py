@@ -249,7 +249,7 @@ PositiveOpt = Annotated[str | None, typer.Option(help="Comma-separated label val
                                                  "for non-binary labels (Davidson class: 0,1; PAN category: "
                                                  "CONSPIRACY).")]
 NBootOpt = Annotated[int, typer.Option(help="Bootstrap resamples of the 95% intervals (0: none).")]
-#: modkit.train.ranking_report.N_BOOTSTRAP, written out so `modkit --help` need not import scikit-learn.
+#: modkit.train.metrics.N_BOOTSTRAP, written out so `modkit --help` need not import scikit-learn.
 N_BOOT = 1000
 
 
@@ -269,22 +269,37 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
           group_column: Annotated[str | None, typer.Option(help="Thread column for grouped folds (default: "
                                                            "thread_id); COL:SEP groups by the value before the "
                                                            "first SEP (gc_dev: id:.).")] = None,
-          positive: PositiveOpt = None, n_boot: NBootOpt = N_BOOT) -> None:
+          positive: PositiveOpt = None,
+          model: Annotated[str, typer.Option("--model", help="Model family: tfidf (word + character TF-IDF "
+                                             "logistic regression), conspiracy (TF-IDF stacked with the cue "
+                                             "counts), lite (the embedded toxicity model's design).")] = "tfidf",
+          compare: Annotated[str | None, typer.Option(help="Comma-separated families to cross-validate on the same "
+                                                      "folds, e.g. tfidf, lite:text, apc (alt-profanity-check).")]
+          = None,
+          also_train: Annotated[list[Path] | None, typer.Option(help="More labelled rows (same columns) trained on "
+                                                                "in every fold, never measured. Repeatable.")] = None,
+          threshold_rule: Annotated[str, typer.Option(help="What the flag threshold maximises: f1 or mcc.")] = "f1",
+          n_boot: NBootOpt = N_BOOT) -> None:
     """Train a classifier from labels: cross-validate by thread, then fit on all rows; print the metrics.
 
     Example: modkit train labels/seeds.jsonl --target toxicity -o toxic.skops
     """
+    import pandas as pd
+
     from modkit.train import read_training_table
     from modkit.train import train as fit
 
-    model, rep = fit(read_training_table(data), target, features.split(","), text_column=text_column,
-                     label_column=label_column, parent_column=parent_column, group_column=group_column,
-                     positive=_positive(positive), n_boot=n_boot, data_name=data.name)
-    path = model.save(output, rep)
+    extra = pd.concat([read_training_table(p) for p in also_train], ignore_index=True) if also_train else None
+    trained, rep = fit(read_training_table(data), target, features.split(","), model=model,
+                       compare=[c for c in (compare or "").split(",") if c.strip()], auxiliary=extra,
+                       threshold_rule=threshold_rule, text_column=text_column, label_column=label_column,
+                       parent_column=parent_column, group_column=group_column, positive=_positive(positive),
+                       n_boot=n_boot, data_name=data.name)
+    path = trained.save(output, rep)
     out.print(_metrics_table(rep))
     for note in rep.notes:
         say(note)
-    say(f"wrote {path} and its model card {path.with_suffix('.md')} (threshold {model.threshold:.3f})")
+    say(f"wrote {path} and its model card {path.with_suffix('.md')} (threshold {trained.threshold:.3g})")
 
 
 @app.command()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from modkit.cli import app
 from modkit.errors import ConfigError, SchemaError
+from modkit.score.scorers.lite import LiteToxicityScorer
 from modkit.tables import write_table
 from modkit.train import UntrustedModelError, evaluate, load, load_model, train
 from modkit.train.cv import make_folds
@@ -140,7 +141,7 @@ def test_non_binary_labels_need_positive_values():
 def test_evaluate_compares_with_another_scorer(trained):
     model, _ = trained
     report = evaluate(model, _labelled(3), compare_with="lite", n_boot=FEW_BOOT)
-    assert list(report.scorers) == [model.meta["name"], "lite-1.0"]
+    assert list(report.scorers) == [model.meta["name"], LiteToxicityScorer().version]
     assert "ROC AUC vs ref." in report.to_frame().columns
 
 
@@ -157,7 +158,7 @@ def test_cli_train_then_evaluate_then_score_with_the_model(tmp_path):
     assert "grouped by thread" in result.stdout
     result = runner.invoke(app, ["evaluate", str(model), data, "--compare", "lite", "--n-boot", str(FEW_BOOT)])
     assert result.exit_code == 0, result.stderr
-    assert "lite-1.0" in result.stdout and "vs ref." in result.stdout
+    assert LiteToxicityScorer().version in result.stdout and "vs ref." in result.stdout
     comments = tmp_path / "comments.csv"
     pd.DataFrame({"comment_id": ["a", "b"], "parent_id": [None, "a"],
                   "text": ["thanks for the link", "shut up you moron"]}).to_csv(comments, index=False)
@@ -185,3 +186,72 @@ def test_cli_train_unknown_feature_is_a_one_line_error(tmp_path):
                                  "-o", str(tmp_path / "m.skops")])
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: unknown feature 'emoji'; choose from: text, context."
+
+
+def test_compared_families_share_the_folds_and_get_paired_differences():
+    model, report = train(_labelled(), "toxicity", features=["text"], compare=["tfidf:text+context", "apc"],
+                          n_boot=FEW_BOOT)
+    assert list(report.scorers) == ["toxicity-tfidf", "tfidf (text+context)", "apc"]
+    assert set(report.comparison) == {"toxicity-tfidf", "apc"}  # the first compared family is the reference
+    pred = report.predictions
+    assert len(pred) == 30 and {"fold", "score:toxicity-tfidf", "score:apc"} <= set(pred.columns)
+    # every row was scored by a model that did not see its thread
+    assert pred.groupby("group")["fold"].nunique().max() == 1
+    assert model.meta["model"] == "tfidf"
+
+
+def test_auxiliary_rows_are_trained_on_but_never_scored():
+    aux = pd.DataFrame({"text": ["total clown", "thanks a lot"] * 5, "toxic": [1, 0] * 5})
+    model, report = train(_labelled(), "toxicity", features=["text"], auxiliary=aux, n_boot=0)
+    assert len(report.predictions) == 30  # the 10 auxiliary rows are not in the metrics
+    assert report.scorers["toxicity-tfidf"]["n"] == 30
+    assert model.meta["auxiliary_rows"] == 10
+    assert any("10 auxiliary rows" in n for n in report.notes)
+    # the auxiliary word "clown" is learned (it appears in no main reply's training fold otherwise)
+    p = model.predict_proba(pd.DataFrame({"text": ["total clown", "thanks a lot"]}))
+    assert p[0] > p[1]
+
+
+def test_mcc_threshold_rule_is_stored_and_validated():
+    model, _ = train(_labelled(), "toxicity", features=["text"], threshold_rule="mcc", n_boot=0)
+    assert model.meta["threshold_rule"] == "mcc"
+    with pytest.raises(ConfigError, match="unknown threshold rule 'auc'"):
+        train(_labelled(), "toxicity", threshold_rule="auc", n_boot=0)
+    with pytest.raises(ConfigError, match="unknown model 'bert'"):
+        train(_labelled(), "toxicity", compare=["bert"], n_boot=0)
+
+
+def test_conspiracy_family_trains_through_the_same_code(tmp_path):
+    claims = ["the deep state planned it all, wake up", "they staged the attack to take our rights",
+              "the elites secretly engineered this crisis", "it was a false flag run by the globalists"]
+    fine = ["the ministry published the figures", "the vote was close", "turnout rose this year",
+            "the report cites three studies"]
+    df = pd.DataFrame({"thread_id": [f"t{i // 4}" for i in range(32)],
+                       "text": [claims[i % 4] if i % 2 else fine[i % 4] for i in range(32)],
+                       "conspiracy": [i % 2 for i in range(32)]})
+    model, report = train(df, "conspiracy", features=["text"], model="conspiracy", threshold_rule="mcc", n_boot=0)
+    assert model.meta["kind"] == "conspiracy" and report.scorers["conspiracy-conspiracy"]["roc_auc"]["value"] > 0.9
+    path = model.save(tmp_path / "c.skops", report)
+    assert "stacked with the conspiracy cue counts" in path.with_suffix(".md").read_text()
+    # the file is a scorer, like any trained model
+    from modkit.score.scorers.model_file import ModelFileScorer
+
+    scores = ModelFileScorer(str(path)).predict_proba(pd.DataFrame({"text": ["wake up, they planned it",
+                                                                             "the figures are out"]}))
+    assert scores["conspiracy"].iloc[0] > scores["conspiracy"].iloc[1]
+
+
+def test_cli_trains_the_lite_family_with_auxiliary_rows_and_a_comparison(tmp_path):
+    data = _write(_labelled(6), tmp_path / "labels.jsonl")
+    aux = _write(pd.DataFrame({"text": ["total clown", "thanks a lot", "you fool", "nice work"] * 5,
+                               "toxic": [1, 0, 1, 0] * 5}), tmp_path / "aux.csv")
+    model = tmp_path / "lite.skops"
+    result = runner.invoke(app, ["train", data, "--target", "toxicity", "--model", "lite", "--also-train", aux,
+                                 "--compare", "tfidf", "-o", str(model), "--n-boot", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert "20 auxiliary rows" in result.stderr and "tfidf" in result.stdout
+    trained = load(model)
+    assert trained.meta["model"] == "lite" and trained.meta["params"]["context"] is True
+    p = trained.predict_proba(pd.DataFrame({"text": ["shut up moron", "thanks for the link"],
+                                            "parent_text": ["thanks for the link", ""]}))
+    assert p[0] > p[1]

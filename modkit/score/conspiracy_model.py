@@ -40,6 +40,7 @@ from modkit.score.base import PARENT_TEXT_COL, TEXT_COL, texts
 from modkit.score.cues import MAX_SCAN_CHARS, Cue, counts_of, cue_counts
 from modkit.score.fast_tfidf import CachedCharTfidf
 from modkit.score.quoting import mask_parent_quotes
+from modkit.train.metrics import max_mcc_threshold
 
 #: Characters of a reply the text model reads: the same cap as the cue scan,
 #: so a 100k-character paste costs what a long comment costs.
@@ -85,32 +86,6 @@ def cue_features(own: Sequence[str], cues: Sequence[Sequence[Cue]] | None = None
     """
     counts = cue_counts(own) if cues is None else counts_of(cues)
     return np.log1p(np.column_stack([counts, counts.sum(axis=1)]))
-
-
-def mcc_optimal_threshold(y: np.ndarray, proba: np.ndarray) -> float:
-    """The score threshold (flag when ``proba >= threshold``) with the best Matthews correlation.
-
-    Candidates are midpoints between consecutive distinct scores; ties go to the
-    higher threshold (fewer flags).
-
-    Examples
-    --------
-    >>> mcc_optimal_threshold(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.9]))
-    0.65
-    """
-    y = np.asarray(y).astype(bool)
-    order = np.argsort(-proba, kind="stable")
-    p_sorted, y_sorted = proba[order], y[order]
-    tp = np.cumsum(y_sorted)                  # flagging the top k (k = 1..n)
-    fp = np.arange(1, len(y) + 1) - tp
-    pos, neg = y.sum(), (~y).sum()
-    fn, tn = pos - tp, neg - fp
-    denom = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    mcc = np.where(denom > 0, (tp * tn - fp * fn) / np.where(denom > 0, denom, 1), 0.0)
-    # Only cut between distinct scores: a threshold cannot split tied scores.
-    distinct = np.append(p_sorted[:-1] > p_sorted[1:], True)
-    k = int(np.argmax(np.where(distinct, mcc, -np.inf)))
-    return float((p_sorted[k] + p_sorted[k + 1]) / 2) if k + 1 < len(p_sorted) else float(p_sorted[k])
 
 
 class ConspiracyModel(ClassifierMixin, BaseEstimator):
@@ -184,7 +159,7 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         Z = self._stack_inputs(oof, own)
         self.stacker_ = LogisticRegression(C=self.stack_C).fit(Z, y)
         self.oof_proba_ = self.stacker_.predict_proba(Z)[:, 1]
-        self.threshold_ = mcc_optimal_threshold(y, self.oof_proba_)
+        self.threshold_ = max_mcc_threshold(y, self.oof_proba_)
         self.classes_ = np.array([0, 1])
         return self
 

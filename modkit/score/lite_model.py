@@ -11,8 +11,9 @@ Scoring a reply takes two steps.
      TF-IDF norm does not dilute in long texts;
    - ``own_<target>``: the log-odds of modkit's own linear models over hashed
      character n-grams (:mod:`~modkit.score.batch_text`) and the SVM's word
-     TF-IDF, trained by ``modkit.train.recipes.lite_toxicity`` on the public
-     labelled data (one per target: ``toxicity``, ``identity_attack``);
+     TF-IDF, one per target (``toxicity``, ``identity_attack``), trained by
+     :class:`modkit.train.lite.LiteToxicityClassifier` on the public labelled
+     data (recipe: ``modkit.train.recipes.lite_toxicity``);
    - ``you``: second-person address ("you", "your", "u", ...), capped;
    - ``log_len``: the log of the length, capped.
 
@@ -20,11 +21,11 @@ Scoring a reply takes two steps.
    over the batch (:meth:`LiteToxicityModel.analyse`).
 
 2. **Heads**: each attribute is ``sigmoid(w . features + b)`` over named
-   features. ``toxicity`` stacks the reply's signals with its parent's
-   (:func:`context_features`): the parent's own toxicity, and its interaction
-   with the reply's toxicity and second-person address, because annotators who
-   see a hostile parent read a pointed reply as hostile. ``identity_attack`` is
-   the reply's own hate-speech model alone.
+   features (:func:`feature_names`). ``toxicity`` stacks the reply's signals
+   with its parent's (:func:`context_features`): the parent's own toxicity,
+   and its interaction with the reply's toxicity and second-person address,
+   because annotators who see a hostile parent read a pointed reply as
+   hostile. ``identity_attack`` reads the reply's signals only.
 
 An empty (or whitespace-only) reply scores 0 on every attribute: there is nothing
 to judge. Texts longer than :data:`MAX_TEXT_CHARS` are read up to that length.
@@ -59,11 +60,29 @@ YOU_WORDS = ("you", "your", "yours", "yourself", "yourselves", "youre", "u", "ur
 #: 150 bytes per character) near 40 MB whatever the number of texts.
 CHUNK_CHARS = 256_000
 
-#: Every feature :func:`context_features` can build; a head names the ones it uses.
-CONTEXT_FEATURES = (
-    "reply_apc", "reply_own", "reply_strongest_word", "reply_you", "reply_log_len",
-    "has_parent", "parent_apc", "parent_own", "parent_toxic_x_reply_you", "parent_toxic_x_reply_toxic",
-)
+#: Features of the reply alone; ``{t}`` is an own text model's target (``toxicity``, ...).
+TEXT_FEATURES = ("reply_apc", "reply_own_{t}", "reply_strongest_word", "reply_you", "reply_log_len")
+#: Features of the parent, and of the parent's toxicity meeting the reply's, for target ``{t}``.
+PARENT_FEATURES = ("has_parent", "parent_apc", "parent_own_{t}", "parent_{t}_x_reply_you", "parent_{t}_x_reply_{t}")
+
+#: Feature names of lite model files written before features were named per target.
+_OLD_NAMES = {"reply_own": "reply_own_toxicity", "parent_own": "parent_own_toxicity",
+              "parent_toxic_x_reply_you": "parent_toxicity_x_reply_you",
+              "parent_toxic_x_reply_toxic": "parent_toxicity_x_reply_toxicity"}
+
+
+def feature_names(target: str, context: bool = True) -> tuple[str, ...]:
+    """The head features :func:`context_features` builds for one target.
+
+    Examples
+    --------
+    >>> feature_names("toxicity", context=False)
+    ('reply_apc', 'reply_own_toxicity', 'reply_strongest_word', 'reply_you', 'reply_log_len')
+    >>> feature_names("toxicity")[-1]
+    'parent_toxicity_x_reply_toxicity'
+    """
+    names = TEXT_FEATURES + (PARENT_FEATURES if context else ())
+    return tuple(n.format(t=target) for n in names)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -103,8 +122,8 @@ def style_signals(you_count: np.ndarray, length: np.ndarray) -> dict[str, np.nda
 
 
 def context_features(reply: dict[str, np.ndarray], parent: dict[str, np.ndarray],
-                     has_parent: np.ndarray) -> dict[str, np.ndarray]:
-    """The named features of :data:`CONTEXT_FEATURES` from reply and parent text signals.
+                     has_parent: np.ndarray, targets: Sequence[str] = ("toxicity",)) -> dict[str, np.ndarray]:
+    """The named features of :func:`feature_names` for each target, from reply and parent signals.
 
     Parent features are 0 where ``has_parent`` is false, so "no parent" never
     looks like a parent of middling toxicity.
@@ -114,22 +133,21 @@ def context_features(reply: dict[str, np.ndarray], parent: dict[str, np.ndarray]
     >>> sig = {"apc": np.array([4.0]), "own_toxicity": np.array([2.0]), "strongest_word": np.array([1.0]),
     ...        "you": np.array([1.0]), "log_len": np.array([3.0])}
     >>> f = context_features(sig, sig, np.array([True]))
-    >>> round(float(f["parent_toxic_x_reply_you"][0]), 3)
+    >>> round(float(f["parent_toxicity_x_reply_you"][0]), 3)
     0.982
     >>> float(context_features(sig, sig, np.array([False]))["parent_apc"][0])
     0.0
     """
     h = np.asarray(has_parent, dtype=float)
-    parent_toxic = _sigmoid(np.maximum(parent["apc"], parent["own_toxicity"])) * h
-    reply_toxic = _sigmoid(np.maximum(reply["apc"], reply["own_toxicity"]))
-    return {
-        "reply_apc": reply["apc"], "reply_own": reply["own_toxicity"],
-        "reply_strongest_word": reply["strongest_word"], "reply_you": reply["you"],
-        "reply_log_len": reply["log_len"],
-        "has_parent": h, "parent_apc": parent["apc"] * h, "parent_own": parent["own_toxicity"] * h,
-        "parent_toxic_x_reply_you": parent_toxic * reply["you"],
-        "parent_toxic_x_reply_toxic": parent_toxic * reply_toxic,
-    }
+    out = {"reply_apc": reply["apc"], "reply_strongest_word": reply["strongest_word"], "reply_you": reply["you"],
+           "reply_log_len": reply["log_len"], "has_parent": h, "parent_apc": parent["apc"] * h}
+    for t in targets:
+        # "toxic" by either word model: the stronger of the two log-odds, as a probability.
+        parent_t = _sigmoid(np.maximum(parent["apc"], parent[f"own_{t}"])) * h
+        reply_t = _sigmoid(np.maximum(reply["apc"], reply[f"own_{t}"]))
+        out |= {f"reply_own_{t}": reply[f"own_{t}"], f"parent_own_{t}": parent[f"own_{t}"] * h,
+                f"parent_{t}_x_reply_you": parent_t * reply["you"], f"parent_{t}_x_reply_{t}": parent_t * reply_t}
+    return out
 
 
 class LiteToxicityModel:
@@ -151,7 +169,7 @@ class LiteToxicityModel:
         The own text models' weights.
     heads : dict
         ``{attribute: (feature_names, coef, intercept)}``; feature names come from
-        :data:`CONTEXT_FEATURES`.
+        :func:`feature_names`.
 
     Examples
     --------
@@ -186,10 +204,43 @@ class LiteToxicityModel:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._you_hashes = None
+        # Files from modkit 0.1's recipe named the toxicity features without their target.
+        self.heads = {a: (tuple(_OLD_NAMES.get(n, n) for n in names), coef, b)
+                      for a, (names, coef, b) in self.heads.items()}
 
     @property
     def attributes(self) -> tuple[str, ...]:
         return tuple(self.heads)
+
+    @classmethod
+    def merge(cls, models: Sequence[LiteToxicityModel]) -> LiteToxicityModel:
+        """One model scoring every attribute of ``models``, reading each text once.
+
+        The models must share the word SVM and the character hashing (as models
+        trained by :class:`~modkit.train.lite.LiteToxicityClassifier` do); their own
+        text models and heads are put side by side.
+
+        Examples
+        --------
+        >>> svm = ProfanitySVM(["idiot"], np.ones(1), np.array([[2.0]]), np.zeros(1), np.array([-1.0]), np.zeros(1))
+        >>> def one(t):
+        ...     return LiteToxicityModel(svm, (2, 3), 8, (t,), np.zeros((256, 1), np.float32), np.zeros((1, 1), np.float32),
+        ...                              np.zeros(1), {t: (("reply_apc",), np.array([1.0]), 0.0)})
+        >>> LiteToxicityModel.merge([one("toxicity"), one("identity_attack")]).attributes
+        ('toxicity', 'identity_attack')
+        """
+        first = models[0]
+        for m in models[1:]:
+            if (m.char_ngram_range, m.char_bits) != (first.char_ngram_range, first.char_bits) or not (
+                    m.svm.words == first.svm.words and np.array_equal(m.svm.coef, first.svm.coef)):
+                raise ValueError("models to merge must share the word SVM and the character n-gram hashing")
+        targets = [t for m in models for t in m.text_targets]
+        if len(set(targets)) < len(targets):
+            raise ValueError(f"models to merge must have distinct targets (got {', '.join(targets)})")
+        return cls(first.svm, first.char_ngram_range, first.char_bits, tuple(targets),
+                   np.hstack([m.text_coef_char for m in models]), np.hstack([m.text_coef_word for m in models]),
+                   np.concatenate([m.text_intercept for m in models]),
+                   {a: h for m in models for a, h in m.heads.items()})
 
     def analyse(self, texts: Sequence[str]) -> TextDesign:
         """Read every text once (in chunks of about :data:`CHUNK_CHARS` characters)."""
@@ -231,9 +282,7 @@ class LiteToxicityModel:
     def combine(self, reply: dict[str, np.ndarray], parent: dict[str, np.ndarray],
                 has_parent: np.ndarray) -> dict[str, np.ndarray]:
         """The heads' named features from reply and parent signals (rows aligned)."""
-        features = context_features(reply, parent, has_parent)
-        features |= {f"reply_own_{t}": reply[f"own_{t}"] for t in self.text_targets}
-        return features
+        return context_features(reply, parent, has_parent, self.text_targets)
 
     def features(self, texts: Sequence[str], parents: Sequence[str | None]) -> dict[str, np.ndarray]:
         """:meth:`combine` for replies and their parents (``None`` or "" for no parent).

@@ -1,9 +1,12 @@
 """Stage: training and evaluating classifiers from labels (``modkit train``, ``modkit evaluate``).
 
-:func:`train` cross-validates a word + character TF-IDF logistic regression
-grouped by thread, chooses a flag threshold on the out-of-fold scores, and fits
-the model on all rows; :func:`evaluate` measures a model (optionally against
-another scorer). A saved model is a scorer: ``modkit score --toxicity model:PATH``.
+:func:`train` cross-validates a model family (:mod:`modkit.train.families`:
+``tfidf``, ``conspiracy``, ``lite``) grouped by thread, beside other families on
+the same folds when asked, chooses a flag threshold on the out-of-fold scores,
+and fits the model on all rows; :func:`evaluate` measures a model (optionally
+against another scorer). A saved model is a scorer: ``modkit score --toxicity
+model:PATH``. The embedded models are trained by the same function, through the
+recipes in :mod:`modkit.train.recipes` (``make models``).
 """
 
 from modkit.train.data import read_training_table

@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from modkit.errors import SchemaError
 from modkit.score import DEFAULT_THRESHOLD
-from modkit.train.ranking_report import max_f1_threshold
+from modkit.train.metrics import choose_threshold
 
 #: Default number of folds.
 N_FOLDS = 5
@@ -63,13 +63,13 @@ def make_folds(y: Sequence[int], groups: Sequence[str] | None, n_folds: int = N_
 
 
 def out_of_fold(fit_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], y: Sequence[int],
-                folds: Folds) -> tuple[np.ndarray, np.ndarray]:
+                folds: Folds, rule: str = "f1") -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold scores, and each row's threshold chosen on the *other* folds' scores.
 
     ``fit_predict(train_idx, test_idx)`` fits on the training rows and returns the
-    scores of the test rows. A row's threshold is the max-F1 threshold of the
-    out-of-fold scores outside its fold, so decision metrics (F1, MCC) are not
-    tuned on the rows they are measured on.
+    scores of the test rows. A row's threshold is the ``rule`` threshold (max F1 or
+    max MCC) of the out-of-fold scores outside its fold, so decision metrics (F1,
+    MCC) are not tuned on the rows they are measured on.
 
     Examples
     --------
@@ -86,17 +86,6 @@ def out_of_fold(fit_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], y: 
     thresholds = np.empty(len(y))
     for _, te in folds:
         rest = np.setdiff1d(np.arange(len(y)), te)
-        thresholds[te] = max_f1_threshold(y[rest], scores[rest]) if 0 < y[rest].sum() < len(rest) \
+        thresholds[te] = choose_threshold(y[rest], scores[rest], rule) if 0 < y[rest].sum() < len(rest) \
             else DEFAULT_THRESHOLD  # the other folds hold one class only: no F1 to maximise
     return scores, thresholds
-
-
-def choose_threshold(y: Sequence[int], scores: np.ndarray) -> float:
-    """The stored flag threshold: max F1 over all out-of-fold scores.
-
-    Examples
-    --------
-    >>> choose_threshold([0, 0, 1, 1], np.array([0.1, 0.4, 0.35, 0.8]))
-    0.35
-    """
-    return max_f1_threshold(np.asarray(y, dtype=int), np.asarray(scores, dtype=float))

@@ -104,7 +104,7 @@ def build_pipeline(features: Sequence[str] = FEATURES, calibration_folds: int = 
     ])
 
 
-def compact(model: Pipeline) -> Pipeline:
+def compact(model: object) -> object:
     """Store fitted vocabularies with plain ``int`` indices; returns ``model``.
 
     TF-IDF keeps NumPy integer scalars as vocabulary indices, and skops writes each
@@ -118,7 +118,10 @@ def compact(model: Pipeline) -> Pipeline:
     >>> {type(i) for i in m.named_steps["features"].transformers_[0][1].vocabulary_.values()}
     {<class 'int'>}
     """
-    for _, step, _ in model.named_steps["features"].transformers_:
+    steps = getattr(model, "named_steps", {})
+    if "features" not in steps or not hasattr(steps["features"], "transformers_"):
+        return model  # not a TF-IDF pipeline: nothing to compact
+    for _, step, _ in steps["features"].transformers_:
         if hasattr(step, "vocabulary_"):
             step.vocabulary_ = {term: int(i) for term, i in step.vocabulary_.items()}
     return model

@@ -8,6 +8,8 @@ import pandas as pd
 
 from modkit.train.metrics import METRIC_NAMES, format_cell
 
+#: How a model file without a ``description`` (from modkit 0.1) was built.
+DEFAULT_DESCRIPTION = "word + character TF-IDF, class-balanced logistic regression, sigmoid-calibrated probabilities"
 #: Column headings of the metrics table.
 HEADINGS = {"roc_auc": "ROC AUC", "average_precision": "avg precision", "mcc": "MCC", "f1": "F1",
             "precision": "precision", "recall": "recall"}
@@ -31,6 +33,9 @@ class Report:
         ``{name: {metric: paired bootstrap difference cell}}`` for compared scorers.
     notes : list of str
         Caveats worth reading with the numbers.
+    predictions : DataFrame, optional
+        From ``train``: every row's ``text``, ``label``, ``group``, ``fold`` and
+        out-of-fold ``score:<scorer>`` columns, for error analysis.
     """
 
     target: str
@@ -39,6 +44,7 @@ class Report:
     scorers: dict[str, dict] = field(default_factory=dict)
     comparison: dict[str, dict] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    predictions: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scorer: n, positives, threshold, each metric with its interval, confusion counts.
@@ -53,7 +59,7 @@ class Report:
         """
         rows = []
         for name, m in self.scorers.items():
-            row = {"scorer": name, "n (pos)": f"{m['n']} ({m['positives']})", "threshold": f"{m['threshold']:.3f}"}
+            row = {"scorer": name, "n (pos)": f"{m['n']} ({m['positives']})", "threshold": f"{m['threshold']:.3g}"}
             for metric in METRIC_NAMES:
                 row[HEADINGS[metric]] = format_cell(m[metric])
             for metric in ("roc_auc", "average_precision"):
@@ -88,16 +94,20 @@ def model_card(meta: dict, report: Report) -> str:
     '# Model card: m (version 1)'
     """
     feats = ", ".join(meta.get("features", []))
+    usage = meta.get("usage") or f"modkit score ... --{meta.get('kind')} model:PATH"
     lines = [
         f"# Model card: {meta.get('name', 'model')} (version {meta.get('version', '0')})", "",
-        f"- predicts: `{meta.get('target')}` (scorer slot: {meta.get('kind')}); use it as "
-        f"`modkit score ... --{meta.get('kind')} model:PATH`",
-        f"- features: {feats} (word + character TF-IDF{' of the reply and of its parent' if 'context' in feats else ' of the reply'}), "
-        "class-balanced logistic regression, sigmoid-calibrated probabilities",
-        f"- trained on: {meta.get('data', report.data)}: {meta.get('n', '?')} rows, {meta.get('positives', '?')} positive",
-        f"- flag threshold: {meta.get('threshold', 0.5):.3f} (max F1 on out-of-fold scores)",
+        f"- predicts: `{meta.get('target')}` (scorer slot: {meta.get('kind')}); use it as `{usage}`",
+        f"- model: `{meta.get('model', 'tfidf')}`: {meta.get('description', DEFAULT_DESCRIPTION)}",
+        f"- features: {feats}" + (" (the parent's text is read as context)" if "context" in feats else ""),
+        f"- trained on: {meta.get('data', report.data)}: {meta.get('n', '?')} rows, {meta.get('positives', '?')} positive"
+        + (f", plus {meta['auxiliary_rows']} auxiliary rows (trained on, never measured)"
+           if meta.get("auxiliary_rows") else ""),
+        f"- flag threshold: {meta.get('threshold', 0.5):.3f} "
+        f"(max {meta.get('threshold_rule', 'f1').upper()} on out-of-fold scores)",
         f"- built with modkit {meta.get('modkit_version', '?')}, scikit-learn {meta.get('sklearn_version', '?')}",
         "", "## Metrics", "", report.to_markdown(),
+        *(["## Data", "", *[f"- {src}" for src in meta["sources"]], ""] if meta.get("sources") else []),
         "## Limits", "",
         "- Scores are calibrated on the training data's class balance; on data with more or fewer "
         "positives, re-check the threshold with `modkit evaluate`.",

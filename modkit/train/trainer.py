@@ -12,13 +12,19 @@ import pandas as pd
 
 from modkit.errors import ConfigError, SchemaError
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL
-from modkit.train.cv import N_FOLDS, choose_threshold, make_folds, out_of_fold
+from modkit.train.cv import N_FOLDS, make_folds, out_of_fold
 from modkit.train.data import GROUP, LABEL, Columns, attribute_of, kind_of, prepare
-from modkit.train.metrics import classification_metrics
+from modkit.train.families import family, parse_spec
+from modkit.train.lite import AUXILIARY
+from modkit.train.metrics import (
+    N_BOOTSTRAP,
+    THRESHOLD_RULES,
+    choose_threshold,
+    classification_metrics,
+    paired_bootstrap,
+)
 from modkit.train.persist import load_model, save_model
-from modkit.train.pipeline import CALIBRATION_FOLDS, FEATURES, build_pipeline, check_features, compact
-from modkit.train.ranking_report import N_BOOTSTRAP
-from modkit.train.ranking_report import bootstrap as paired_bootstrap
+from modkit.train.pipeline import FEATURES, check_features, compact
 from modkit.train.report import Report, model_card
 
 #: Fewest examples of each class a model can be fitted on (the calibration needs one per fold).
@@ -72,20 +78,37 @@ def _columns(text_column: str, label_column: str | None, parent_column: str | No
                    positive=tuple(positive) if positive is not None else None)
 
 
-def _fit(frame: pd.DataFrame, features: tuple[str, ...], seed: int) -> object:
+#: Columns of the frame every model family is fitted on.
+FIT_COLUMNS = (TEXT_COL, PARENT_TEXT_COL, GROUP, AUXILIARY)
+
+
+def _fit(model: str, frame: pd.DataFrame, features: tuple[str, ...], seed: int, attribute: str) -> object:
+    """Fit family ``model`` on a prepared frame (auxiliary rows included) to predict ``attribute``."""
     y = frame[LABEL].to_numpy()
-    minority = int(min(y.sum(), len(y) - y.sum()))
+    main = y[~frame[AUXILIARY].to_numpy(bool)]
+    minority = int(min(main.sum(), len(main) - main.sum()))
     if minority < MIN_PER_CLASS:
-        raise SchemaError(f"too few examples to train: {int(y.sum())} positive and {int(len(y) - y.sum())} "
+        raise SchemaError(f"too few examples to train: {int(main.sum())} positive and {int(len(main) - main.sum())} "
                           f"negative rows; need at least {MIN_PER_CLASS} of each.")
-    model = build_pipeline(features, calibration_folds=min(CALIBRATION_FOLDS, minority), seed=seed)
-    return model.fit(frame[[TEXT_COL, PARENT_TEXT_COL]], y)
+    estimator = family(model).build(features, minority, seed)
+    if "target" in estimator.get_params():  # families that name what they predict (lite's head)
+        estimator.set_params(target=attribute)
+    return estimator.fit(frame[list(FIT_COLUMNS)], y)
 
 
-def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *, text_column: str = TEXT_COL,
-          label_column: str | None = None, parent_column: str | None = None, group_column: str | None = None,
-          positive: Sequence[str] | None = None, n_folds: int = N_FOLDS, n_boot: int = N_BOOTSTRAP,
-          name: str | None = None, data_name: str = "the training data", seed: int = 0,
+def _params(estimator: object) -> dict:
+    """The estimator's JSON-able parameters, for the metadata and the version."""
+    get = getattr(estimator, "get_params", None)
+    params = get(deep=False) if get else {}
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()
+            if isinstance(v, str | int | float | bool | tuple | type(None))}
+
+
+def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *, model: str = "tfidf",
+          compare: Sequence[str] = (), auxiliary: pd.DataFrame | None = None, threshold_rule: str = "f1",
+          text_column: str = TEXT_COL, label_column: str | None = None, parent_column: str | None = None,
+          group_column: str | None = None, positive: Sequence[str] | None = None, n_folds: int = N_FOLDS,
+          n_boot: int = N_BOOTSTRAP, name: str | None = None, data_name: str = "the training data", seed: int = 0,
           ) -> tuple[TrainedModel, Report]:
     """Cross-validate a classifier grouped by thread, then fit it on all rows.
 
@@ -97,6 +120,19 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
         ``toxicity`` (``toxic`` column of an export), ``conspiracy``, or a column name.
     features : sequence of str
         ``("text",)`` or ``("text", "context")`` (also reads the parent's text).
+    model : str
+        The model family (:data:`modkit.train.families.FAMILIES`): ``tfidf`` (default),
+        ``conspiracy`` (TF-IDF stacked with the conspiracy cues) or ``lite`` (the
+        embedded toxicity model's design).
+    compare : sequence of str
+        Other families (``NAME`` or ``NAME:FEATURES``, e.g. ``tfidf``, ``lite:text``,
+        ``apc``) cross-validated on the same folds; the report gives each one's
+        metrics and the model's paired bootstrap difference against the first.
+    auxiliary : DataFrame, optional
+        More labelled rows (same columns as ``data``) used for fitting in every
+        fold but never scored or measured: another corpus that teaches the words.
+    threshold_rule : str
+        ``f1`` (default) or ``mcc``: what the flag threshold maximises.
     text_column, label_column, parent_column : str, optional
         Where the reply, its label and its parent's text are (defaults: ``text``,
         the target's column, ``parent_text``).
@@ -114,8 +150,9 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     Returns
     -------
     (TrainedModel, Report)
-        The model fitted on all rows (threshold: max F1 on out-of-fold scores) and the
-        out-of-fold metrics.
+        The model fitted on all rows (threshold: the rule's best point on the
+        out-of-fold scores) and the out-of-fold metrics; ``report.predictions``
+        holds every row's out-of-fold scores, for error analysis.
 
     Examples
     --------
@@ -135,41 +172,79 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     import modkit
 
     feats = check_features(features)
+    if threshold_rule not in THRESHOLD_RULES:
+        raise ConfigError(f"unknown threshold rule {threshold_rule!r}; choose from: {', '.join(THRESHOLD_RULES)}.")
+    specs = [(model, feats), *(parse_spec(c, feats) for c in compare)]
     if "context" in feats and parent_column is None and PARENT_TEXT_COL not in data.columns:
         raise ConfigError(f"features include context but the data has no {PARENT_TEXT_COL!r} column; "
                           f"pass --parent-column or --features text.")
-    frame = prepare(data, target, _columns(text_column, label_column, parent_column, group_column, positive),
-                    context="context" in feats)
+    columns = _columns(text_column, label_column, parent_column, group_column, positive)
+    context = any("context" in f for _, f in specs)
+    frame = prepare(data, target, columns, context=context).assign(**{AUXILIARY: False})
     if "context" in feats and not (frame[PARENT_TEXT_COL] != "").any():
         raise ConfigError("features include context but no row has a parent text; pass --parent-column "
                           "or --features text.")
+    extra = None
+    if auxiliary is not None and len(auxiliary):
+        aux_columns = Columns(columns.text, columns.label, columns.parent if columns.parent in auxiliary else None,
+                              None, columns.positive)
+        extra = prepare(auxiliary, target, aux_columns, context=context).assign(**{AUXILIARY: True, GROUP: None})
     y = frame[LABEL].to_numpy()
     groups = None if frame[GROUP].isna().any() else frame[GROUP].tolist()
     folds, how = make_folds(y, groups, n_folds, seed)
 
-    def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
-        fitted = _fit(frame.iloc[tr], feats, seed)
-        return fitted.predict_proba(frame.iloc[te][[TEXT_COL, PARENT_TEXT_COL]])[:, 1]
+    def with_auxiliary(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows if extra is None else pd.concat([rows, extra], ignore_index=True)
 
-    oof, fold_thresholds = out_of_fold(fit_predict, y, folds)
-    threshold = choose_threshold(y, oof)
-    metrics = classification_metrics(y, oof, fold_thresholds, n_boot=n_boot, seed=seed)
+    def fit_predict_with(fam: str, fam_feats: tuple[str, ...]):
+        def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
+            fitted = _fit(fam, with_auxiliary(frame.iloc[tr]), fam_feats, seed, attribute)
+            return np.asarray(fitted.predict_proba(frame.iloc[te][list(FIT_COLUMNS)]))[:, 1]
+        return fit_predict
+
     attribute = attribute_of(target)
-    digest = hashlib.blake2b(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes(),
+    label = name or f"{attribute}-{model}"
+    names = [label] + [f"{fam}" + (f" ({'+'.join(f)})" if f != feats else "") for fam, f in specs[1:]]
+    oof, fold_thresholds = {}, {}
+    for n, (fam, fam_feats) in zip(names, specs):
+        oof[n], fold_thresholds[n] = out_of_fold(fit_predict_with(fam, fam_feats), y, folds, threshold_rule)
+    threshold = choose_threshold(y, oof[label], threshold_rule)
+    estimator = compact(_fit(model, with_auxiliary(frame), feats, seed, attribute))
+    params = _params(estimator)
+    digest = hashlib.blake2b(pd.util.hash_pandas_object(with_auxiliary(frame), index=False).to_numpy().tobytes()
+                             + repr((model, feats, sorted(params.items()), threshold_rule)).encode(),
                              digest_size=4).hexdigest()
-    meta = {"target": attribute, "kind": kind_of(target), "name": name or f"{attribute}-tfidf",
-            "version": digest, "threshold": threshold, "features": list(feats), "data": data_name,
-            "n": int(len(y)), "positives": int(y.sum()), "cv": how, "modkit_version": modkit.__version__,
-            "sklearn_version": sklearn.__version__,
+    scorers = {n: {**classification_metrics(y, oof[n], fold_thresholds[n], n_boot=n_boot, seed=seed),
+                   "threshold": choose_threshold(y, oof[n], threshold_rule)} for n in names}
+    metrics = scorers[label]
+    meta = {"target": attribute, "kind": kind_of(target), "name": label, "model": model,
+            "description": family(model).description, "params": params, "version": digest,
+            "threshold": threshold, "threshold_rule": threshold_rule, "features": list(feats), "data": data_name,
+            "n": int(len(y)), "positives": int(y.sum()), "auxiliary_rows": 0 if extra is None else int(len(extra)),
+            "cv": how, "modkit_version": modkit.__version__, "sklearn_version": sklearn.__version__,
             "cv_metrics": {m: metrics[m]["value"] for m in ("roc_auc", "average_precision", "mcc", "f1")}}
-    notes = [f"Out-of-fold scores; F1, MCC, precision and recall flag each fold at the max-F1 threshold "
-             f"of the other folds. The stored threshold ({threshold:.3f}) is max F1 over all folds.",
-             "Brackets: 95% bootstrap intervals over rows."]
+    rule = {"f1": "max-F1", "mcc": "max-MCC"}[threshold_rule]
+    notes = [f"Out-of-fold scores; F1, MCC, precision and recall flag each fold at the {rule} threshold "
+             f"of the other folds. The stored threshold ({threshold:.3f}) is {rule} over all folds."]
+    if extra is not None:
+        notes.append(f"{len(extra)} auxiliary rows were added to every fold's training part and never scored.")
     if groups is None:
         notes.append("The table has no thread column: folds are stratified only, so replies of one thread "
                      "can be in training and test folds (pass --group-column to group them).")
-    report = Report(attribute, data_name, how, {meta["name"]: {**metrics, "threshold": threshold}}, notes=notes)
-    return TrainedModel(compact(_fit(frame, feats, seed)), meta), report
+    report = Report(attribute, data_name, how, scorers, notes=notes)
+    if len(names) > 1 and n_boot:
+        ref = names[1]
+        paired = paired_bootstrap(y, oof, reference=ref, n_boot=n_boot, seed=seed)
+        report.comparison = {n: paired[n] for n in names if n != ref}
+        report.notes.append(f"vs ref.: paired bootstrap difference against {ref}, on the same folds.")
+    if n_boot:
+        report.notes.append("Brackets: 95% bootstrap intervals over rows.")
+    fold_of = np.empty(len(y), dtype=int)
+    for k, (_, te) in enumerate(folds):
+        fold_of[te] = k
+    report.predictions = frame[[TEXT_COL, PARENT_TEXT_COL, LABEL, GROUP]].assign(
+        fold=fold_of, **{f"score:{n}": oof[n] for n in names})
+    return TrainedModel(estimator, meta), report
 
 
 def _scorer_scores(spec: str, kind: str, attribute: str, frame: pd.DataFrame) -> tuple[str, np.ndarray, float]:

@@ -38,7 +38,8 @@ from modkit.score.conspiracy_model import own_words
 from modkit.score.cues import find_cues
 from modkit.train.persist import load_model
 
-#: The model file the recipe ``python -m modkit.train.recipes.conspiracy`` writes.
+#: The model file ``modkit.train.train`` writes through the recipe ``python -m modkit.train.recipes.conspiracy``
+#: (its model card is ``conspiracy.md`` beside it).
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "conspiracy.skops"
 
 _HAS_WORD = re.compile(r"\w")

@@ -1,9 +1,10 @@
 """The embedded default toxicity scorer, ``lite``: no torch, no network, a 2.6 MB model file.
 
 It scores ``toxicity`` and ``identity_attack`` (Detoxify's names) with the model in
-``modkit/score/models/lite.skops``, built by ``python -m modkit.train.recipes.lite_toxicity``
-from public labelled data (see :mod:`modkit.score.lite_model` for the features and
-the recipe for the data, the held-out evaluation and the thresholds).
+``modkit/score/models/lite.skops``, trained by ``modkit.train.train`` with the ``lite``
+family through the recipe ``python -m modkit.train.recipes.lite_toxicity`` (``make models``)
+from public labelled data. See :mod:`modkit.score.lite_model` for the features, and
+``lite.md`` beside the model for its model cards: data, cross-validated metrics, thresholds.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class LiteToxicityScorer(Scorer):
         return f"lite-{self._loaded()[1].get('version', '0')}"
 
     def recommended_thresholds(self) -> dict[str, float]:
-        """The flag threshold of each attribute stored with the model (best F1 on validation folds)."""
+        """The flag threshold of each attribute stored with the model (best F1 on out-of-fold scores)."""
         return {k: float(v) for k, v in self._loaded()[1].get("thresholds", {}).items()}
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
