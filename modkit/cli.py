@@ -303,7 +303,8 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
 
 
 @app.command()
-def evaluate(model: Annotated[Path, typer.Argument(help="Model file from `modkit train`.")],
+def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit train`, or a scorer: lite, "
+                                              "conspiracy, detoxify, model:PATH.")],
              data: Annotated[Path, typer.Argument(help="Labelled table (same forms as `modkit train`).")],
              target: Annotated[str | None, typer.Option(help="Default: the model's target.")] = None,
              compare: Annotated[str | None, typer.Option(help="Also score with: lite | conspiracy | "
@@ -315,9 +316,10 @@ def evaluate(model: Annotated[Path, typer.Argument(help="Model file from `modkit
     Example: modkit evaluate toxic.skops test.jsonl --compare lite
     """
     from modkit.train import evaluate as measure
-    from modkit.train import load, read_training_table
+    from modkit.train import read_training_table
+    from modkit.train.trainer import resolve_model
 
-    trained = load(model)  # a bad or untrusted model file fails before the data are read
+    trained = resolve_model(model)  # a bad or untrusted model file fails before the data are read
     rep = measure(trained, read_training_table(data), target, text_column=text_column, label_column=label_column,
                   parent_column=parent_column, positive=_positive(positive), compare_with=compare,
                   n_boot=n_boot, data_name=data.name)

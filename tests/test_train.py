@@ -255,3 +255,46 @@ def test_cli_trains_the_lite_family_with_auxiliary_rows_and_a_comparison(tmp_pat
     p = trained.predict_proba(pd.DataFrame({"text": ["shut up moron", "thanks for the link"],
                                             "parent_text": ["thanks for the link", ""]}))
     assert p[0] > p[1]
+
+
+def test_evaluate_takes_the_embedded_scorers_and_their_model_files():
+    from modkit.score.scorers.lite import DEFAULT_MODEL
+
+    data = _labelled(4)
+    by_spec = evaluate("lite", data, n_boot=0)
+    by_file = evaluate(DEFAULT_MODEL, data, n_boot=0)
+    name = LiteToxicityScorer().version
+    assert list(by_spec.scorers) == list(by_file.scorers) == [name]
+    assert by_spec.scorers[name]["roc_auc"]["value"] == by_file.scorers[name]["roc_auc"]["value"]
+    assert by_spec.target == "toxicity"
+    report = evaluate("conspiracy", data.assign(conspiracy=[i % 2 for i in range(len(data))]), n_boot=0)
+    assert report.target == "conspiracy"
+
+
+def test_a_conspiracy_family_file_scores_with_its_cues_as_evidence(tmp_path):
+    from modkit.score import resolve_scorer
+    from modkit.score.scorers.conspiracy import ConspiracyScorer
+
+    claims = ["the deep state planned it all, wake up", "they staged the attack to take our rights"]
+    df = pd.DataFrame({"text": [claims[i % 2] if i % 2 else f"the vote was close {i}" for i in range(20)],
+                       "conspiracy": [i % 2 for i in range(20)]})
+    model, report = train(df, "conspiracy", features=["text"], model="conspiracy", n_boot=0)
+    path = model.save(tmp_path / "c.skops", report)
+    scorer = resolve_scorer(f"model:{path}", "conspiracy")
+    assert isinstance(scorer, ConspiracyScorer)
+    scores, evidence = scorer.predict_with_evidence(pd.DataFrame({"text": ["wake up, it was staged"]}))
+    assert [c["kind"] for c in evidence.iloc[0]] != []
+
+
+def test_cli_evaluate_a_missing_model_names_the_file(tmp_path):
+    data = _write(_labelled(), tmp_path / "labels.jsonl")
+    result = runner.invoke(app, ["evaluate", str(tmp_path / "nope.skops"), data])
+    assert result.exit_code == 1
+    assert "nope.skops: model file not found" in result.stderr
+
+
+def test_cli_evaluates_the_embedded_lite_scorer_by_name(tmp_path):
+    data = _write(_labelled(), tmp_path / "labels.jsonl")
+    result = runner.invoke(app, ["evaluate", "lite", data, "--n-boot", "0"])
+    assert result.exit_code == 0, result.stderr
+    assert LiteToxicityScorer().version in result.stdout

@@ -78,7 +78,9 @@ def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None 
     if name == "model":
         if not arg:
             raise ConfigError("model scorer needs a path: model:PATH")
-        scorer = cls(path=arg)
+        from modkit.score.scorers.model_file import scorer_for_file
+
+        scorer = scorer_for_file(arg)
     elif name == "detoxify":
         scorer = cls(model=arg or None, checkpoint=checkpoint)
     else:

@@ -247,17 +247,56 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     return TrainedModel(estimator, meta), report
 
 
-def _scorer_scores(spec: str, kind: str, attribute: str, frame: pd.DataFrame) -> tuple[str, np.ndarray, float]:
-    """Scores of a named scorer (``lite``, ``conspiracy``, ``model:PATH``) and its flag threshold."""
-    from modkit.score import DEFAULT_THRESHOLD, resolve_scorer, with_context
+def _scorer(spec: str, kind: str | None):
+    from modkit.score import resolve_scorer
 
-    scorer = resolve_scorer(spec, kind)
+    scorer = resolve_scorer(spec, kind or "toxicity") if kind else resolve_scorer(spec, _kind_of_spec(spec))
     if scorer is None:
-        raise ConfigError(f"nothing to compare with: {spec!r}")
+        raise ConfigError(f"nothing to score with: {spec!r}")
+    return scorer
+
+
+def _kind_of_spec(spec: str) -> str:
+    """The slot a scorer spec fills by itself (``conspiracy`` for the conspiracy scorer)."""
+    from modkit.registry import scorers
+
+    name = spec.partition(":")[0]
+    return getattr(scorers.get(name), "kind", "toxicity") if name not in ("model", "none") else "toxicity"
+
+
+def _scorer_scores(scorer, attribute: str, frame: pd.DataFrame) -> tuple[str, np.ndarray, float]:
+    """Scores of a scorer on the evaluation rows and its flag threshold."""
+    from modkit.score import DEFAULT_THRESHOLD, with_context
+
     probs = scorer.predict_proba(with_context(frame))
     column = attribute if attribute in probs.columns else str(probs.columns[0])
     limits = scorer.recommended_thresholds() if hasattr(scorer, "recommended_thresholds") else {}
     return scorer.version, probs[column].to_numpy(dtype=float), float(limits.get(column, DEFAULT_THRESHOLD))
+
+
+def resolve_model(model: TrainedModel | str | Path) -> TrainedModel | object:
+    """A trained model, or a scorer for a spec (``lite``) or for a file only a scorer reads (``lite.skops``).
+
+    A bad, missing or untrusted model file fails here, before any data are read.
+
+    Examples
+    --------
+    >>> type(resolve_model("lite")).__name__
+    'LiteToxicityScorer'
+    """
+    from modkit.score.base import Scorer
+
+    if isinstance(model, TrainedModel | Scorer):
+        return model
+    path = Path(model)
+    if path.is_file():
+        trained = load(path)
+        return trained if hasattr(trained.estimator, "predict_proba") else _scorer(f"model:{path}", None)
+    from modkit.registry import scorers
+
+    if str(model).partition(":")[0] in scorers.names():
+        return _scorer(str(model), None)
+    return load(path)  # neither a file nor a scorer: load() names the missing file
 
 
 def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str | None = None, *,
@@ -268,8 +307,9 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
 
     Parameters
     ----------
-    model : TrainedModel or path
-        A model from :func:`train` or a model file.
+    model : TrainedModel, path or scorer spec
+        A model from :func:`train`, a model file (the embedded ``lite.skops`` too),
+        or a scorer spec such as ``lite`` or ``conspiracy``.
     data : DataFrame
         Labelled rows (same forms as :func:`train`); they should be rows the model was not trained on.
     target : str, optional
@@ -287,21 +327,24 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
     >>> evaluate(model, df, n_boot=0).scorers[model.meta["name"]]["roc_auc"]["value"]
     1.0
     """
-    if not isinstance(model, TrainedModel):
-        model = load(model)
-    target = target or model.meta.get("target", "toxicity")
+    model = resolve_model(model)
+    trained = isinstance(model, TrainedModel)
+    target = target or (model.meta.get("target", "toxicity") if trained else model.attributes[0])
     context = parent_column is not None or PARENT_TEXT_COL in data.columns
     frame = prepare(data, target, _columns(text_column, label_column, parent_column, None, positive), context=context)
     y = frame[LABEL].to_numpy()
-    name = str(model.meta.get("name", "model"))
-    scores = {name: model.predict_proba(frame)}
-    thresholds = {name: model.threshold}
+    if trained:
+        name = str(model.meta.get("name", "model"))
+        scores, thresholds = {name: model.predict_proba(frame)}, {name: model.threshold}
+    else:
+        name, s, t = _scorer_scores(model, attribute_of(target), frame)
+        scores, thresholds = {name: s}, {name: t}
     if compare_with:
-        other, s, t = _scorer_scores(compare_with, kind_of(target), attribute_of(target), frame)
+        other, s, t = _scorer_scores(_scorer(compare_with, kind_of(target)), attribute_of(target), frame)
         if other == name:
             other = f"{other} (compared)"
         scores[other], thresholds[other] = s, t
-    report = Report(attribute_of(target), data_name, "held-out evaluation of the saved model",
+    report = Report(attribute_of(target), data_name, "held-out evaluation" + (" of the saved model" if trained else ""),
                     {n: {**classification_metrics(y, s, thresholds[n], n_boot=n_boot, seed=seed),
                          "threshold": thresholds[n]} for n, s in scores.items()},
                     notes=["Each scorer flags at its own recommended threshold."])

@@ -58,3 +58,30 @@ class ModelFileScorer(Scorer):
         frame = pd.DataFrame({TEXT_COL: texts(comments), PARENT_TEXT_COL: texts(comments, PARENT_TEXT_COL)})
         proba = np.asarray(model.predict_proba(frame))[:, -1] if len(frame) else np.zeros(0)
         return pd.DataFrame({self.attributes[0]: np.clip(proba, 0.0, 1.0)}, index=comments.index)
+
+
+def scorer_for_file(path: str) -> Scorer:
+    """The scorer for a model file: its family's own scorer when it has one, else :class:`ModelFileScorer`.
+
+    A file of the ``conspiracy`` family scores through
+    :class:`~modkit.score.scorers.conspiracy.ConspiracyScorer` (so its cues come as
+    evidence, and quotes of the parent are masked); a ``lite`` model file, like the
+    embedded one, through :class:`~modkit.score.scorers.lite.LiteToxicityScorer`.
+
+    Examples
+    --------
+    >>> from modkit.score.scorers.lite import DEFAULT_MODEL
+    >>> type(scorer_for_file(str(DEFAULT_MODEL))).__name__
+    'LiteToxicityScorer'
+    """
+    from modkit.score.conspiracy_model import ConspiracyModel
+    from modkit.score.lite_model import LiteToxicityModel
+    from modkit.score.scorers.conspiracy import ConspiracyScorer
+    from modkit.score.scorers.lite import LiteToxicityScorer
+
+    estimator, _ = load_model(path)
+    if isinstance(estimator, ConspiracyModel):
+        return ConspiracyScorer(model_path=path)
+    if isinstance(estimator, LiteToxicityModel):
+        return LiteToxicityScorer(path=path)
+    return ModelFileScorer(path)
