@@ -298,3 +298,14 @@ def test_cli_evaluates_the_embedded_lite_scorer_by_name(tmp_path):
     result = runner.invoke(app, ["evaluate", "lite", data, "--n-boot", "0"])
     assert result.exit_code == 0, result.stderr
     assert LiteToxicityScorer().version in result.stdout
+
+
+def test_cli_auxiliary_rows_without_the_label_column_are_a_one_line_error(tmp_path):
+    data = _write(_labelled(), tmp_path / "labels.jsonl")
+    aux = _write(pd.DataFrame({"text": ["hi"], "label": [1]}), tmp_path / "aux.csv")
+    result = runner.invoke(app, ["train", data, "--target", "toxicity", "--also-train", aux,
+                                 "-o", str(tmp_path / "m.skops")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Error: auxiliary rows: no label column 'toxic' for target 'toxicity'; "
+                                     "pass --label-column (columns: text, label).")
+    assert not (tmp_path / "m.skops").exists()

@@ -188,7 +188,11 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     if auxiliary is not None and len(auxiliary):
         aux_columns = Columns(columns.text, columns.label, columns.parent if columns.parent in auxiliary else None,
                               None, columns.positive)
-        extra = prepare(auxiliary, target, aux_columns, context=context).assign(**{AUXILIARY: True, GROUP: None})
+        try:
+            extra = prepare(auxiliary, target, aux_columns, context=context)
+        except SchemaError as exc:
+            raise SchemaError(f"auxiliary rows: {exc}") from None
+        extra = extra.assign(**{AUXILIARY: True, GROUP: None})
     y = frame[LABEL].to_numpy()
     groups = None if frame[GROUP].isna().any() else frame[GROUP].tolist()
     folds, how = make_folds(y, groups, n_folds, seed)
