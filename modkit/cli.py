@@ -276,13 +276,16 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
           compare: Annotated[str | None, typer.Option(help="Comma-separated families to cross-validate on the same "
                                                       "folds, e.g. tfidf, lite:text, apc (alt-profanity-check).")]
           = None,
-          also_train: Annotated[list[Path] | None, typer.Option(help="More labelled rows (same columns) trained on "
+          also_train: Annotated[list[Path] | None, typer.Option(metavar="PATH", help="More labelled rows (same columns) trained on "
                                                                 "in every fold, never measured. Repeatable.")] = None,
           threshold_rule: Annotated[str, typer.Option(help="What the flag threshold maximises: f1 or mcc.")] = "f1",
           n_boot: NBootOpt = N_BOOT) -> None:
     """Train a classifier from labels: cross-validate by thread, then fit on all rows; print the metrics.
 
     Example: modkit train labels/seeds.jsonl --target toxicity -o toxic.skops
+
+    Example: modkit train pan.csv --target conspiracy --features text --model conspiracy --compare tfidf
+    --threshold-rule mcc -o conspiracy.skops
     """
     import pandas as pd
 
