@@ -35,6 +35,8 @@ TRUE_VALUES = frozenset({"1", "1.0", "true", "yes"})
 FALSE_VALUES = frozenset({"0", "0.0", "false", "no"})
 #: Columns of the normalised training frame.
 LABEL, GROUP = "label", "group"
+#: Column marking auxiliary rows: trained on in every fold, never scored or measured.
+AUXILIARY = "auxiliary"
 
 
 @dataclass(frozen=True)

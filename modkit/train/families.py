@@ -19,35 +19,37 @@ from modkit.errors import ConfigError
 class Family:
     """A model family: what it is, and how to build an unfitted estimator.
 
-    ``build(features, calibration_folds, seed)`` returns the estimator;
-    ``calibration_folds`` is the most inner folds the rarer class allows.
+    ``build(features, calibration_folds, seed, target)`` returns the estimator;
+    ``calibration_folds`` is the most inner folds the rarer class allows, and
+    ``target`` the attribute it predicts.
     """
 
     description: str
-    build: Callable[[tuple[str, ...], int, int], object]
+    build: Callable[[tuple[str, ...], int, int, str], object]
     #: A reference (a published model) learns nothing from the training rows.
     reference: bool = False
 
 
-def _tfidf(features: tuple[str, ...], folds: int, seed: int) -> object:
+def _tfidf(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
     from modkit.train.pipeline import CALIBRATION_FOLDS, build_pipeline
 
     return build_pipeline(features, calibration_folds=min(CALIBRATION_FOLDS, folds), seed=seed)
 
 
-def _conspiracy(features: tuple[str, ...], folds: int, seed: int) -> object:
+def _conspiracy(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
     from modkit.score.conspiracy_model import ConspiracyModel
 
     return ConspiracyModel(stack_folds=min(5, folds), random_state=seed)
 
 
-def _lite(features: tuple[str, ...], folds: int, seed: int) -> object:
+def _lite(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
     from modkit.train.lite import LiteToxicityClassifier
 
-    return LiteToxicityClassifier(context="context" in features, inner_folds=min(5, folds), random_state=seed)
+    return LiteToxicityClassifier(target=target, context="context" in features, inner_folds=min(5, folds),
+                                  random_state=seed)
 
 
-def _apc(features: tuple[str, ...], folds: int, seed: int) -> object:
+def _apc(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
     from modkit.train.lite import ProfanityCheckReference
 
     return ProfanityCheckReference()

@@ -20,6 +20,7 @@ SVM; without the package installed they take the copy in the shipped model file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -30,17 +31,15 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL, texts
 from modkit.score.lite_model import LiteToxicityModel, TextDesign, feature_names
 from modkit.score.profanity_svm import ProfanitySVM
-
-#: Column of the training frame marking auxiliary rows (always trained on, never measured).
-AUXILIARY = "auxiliary"
-#: Column of the training frame with each row's thread, for the inner folds.
-GROUP = "group"
+from modkit.train.data import AUXILIARY, GROUP
 
 
+@lru_cache(maxsize=1)
 def profanity_svm() -> ProfanitySVM:
     """alt-profanity-check's word SVM: from the package when installed, else from the shipped model.
 
     The shipped copy is the package's model converted to arrays (tested equal to 1e-9).
+    Loaded once per process: every fold of every compared family reads the same model.
     """
     try:
         from profanity_check import profanity_check as apc
@@ -54,10 +53,6 @@ def profanity_svm() -> ProfanitySVM:
 
 def _column(X: pd.DataFrame, name: str, default: object) -> list:
     return X[name].tolist() if isinstance(X, pd.DataFrame) and name in X.columns else [default] * len(X)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
 
 
 def fit_head(X: np.ndarray, y: np.ndarray, C: float, positive_weight: float) -> tuple[np.ndarray, float]:

@@ -13,9 +13,8 @@ import pandas as pd
 from modkit.errors import ConfigError, SchemaError
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL
 from modkit.train.cv import N_FOLDS, make_folds, out_of_fold
-from modkit.train.data import GROUP, LABEL, Columns, attribute_of, kind_of, prepare
+from modkit.train.data import AUXILIARY, GROUP, LABEL, Columns, attribute_of, kind_of, prepare
 from modkit.train.families import family, parse_spec
-from modkit.train.lite import AUXILIARY
 from modkit.train.metrics import (
     N_BOOTSTRAP,
     THRESHOLD_RULES,
@@ -90,10 +89,7 @@ def _fit(model: str, frame: pd.DataFrame, features: tuple[str, ...], seed: int, 
     if minority < MIN_PER_CLASS:
         raise SchemaError(f"too few examples to train: {int(main.sum())} positive and {int(len(main) - main.sum())} "
                           f"negative rows; need at least {MIN_PER_CLASS} of each.")
-    estimator = family(model).build(features, minority, seed)
-    if "target" in estimator.get_params():  # families that name what they predict (lite's head)
-        estimator.set_params(target=attribute)
-    return estimator.fit(frame[list(FIT_COLUMNS)], y)
+    return family(model).build(features, minority, seed, attribute).fit(frame[list(FIT_COLUMNS)], y)
 
 
 def _params(estimator: object) -> dict:
@@ -212,15 +208,15 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     oof, fold_thresholds = {}, {}
     for n, (fam, fam_feats) in zip(names, specs):
         oof[n], fold_thresholds[n] = out_of_fold(fit_predict_with(fam, fam_feats), y, folds, threshold_rule)
-    threshold = choose_threshold(y, oof[label], threshold_rule)
-    estimator = compact(_fit(model, with_auxiliary(frame), feats, seed, attribute))
-    params = _params(estimator)
-    digest = hashlib.blake2b(pd.util.hash_pandas_object(with_auxiliary(frame), index=False).to_numpy().tobytes()
-                             + repr((model, feats, sorted(params.items()), threshold_rule)).encode(),
-                             digest_size=4).hexdigest()
     scorers = {n: {**classification_metrics(y, oof[n], fold_thresholds[n], n_boot=n_boot, seed=seed),
                    "threshold": choose_threshold(y, oof[n], threshold_rule)} for n in names}
-    metrics = scorers[label]
+    metrics, threshold = scorers[label], scorers[label]["threshold"]
+    everything = with_auxiliary(frame)
+    estimator = compact(_fit(model, everything, feats, seed, attribute))
+    params = _params(estimator)
+    digest = hashlib.blake2b(pd.util.hash_pandas_object(everything, index=False).to_numpy().tobytes()
+                             + repr((model, feats, sorted(params.items()), threshold_rule)).encode(),
+                             digest_size=4).hexdigest()
     meta = {"target": attribute, "kind": kind_of(target), "name": label, "model": model,
             "description": family(model).description, "params": params, "version": digest,
             "threshold": threshold, "threshold_rule": threshold_rule, "features": list(feats), "data": data_name,
@@ -252,9 +248,10 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
 
 
 def _scorer(spec: str, kind: str | None):
+    """The scorer a spec names, in slot ``kind`` (default: the slot the scorer fills by itself)."""
     from modkit.score import resolve_scorer
 
-    scorer = resolve_scorer(spec, kind or "toxicity") if kind else resolve_scorer(spec, _kind_of_spec(spec))
+    scorer = resolve_scorer(spec, kind or _kind_of_spec(spec))
     if scorer is None:
         raise ConfigError(f"nothing to score with: {spec!r}")
     return scorer
