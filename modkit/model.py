@@ -44,8 +44,14 @@ COMMENT_COLUMNS: tuple[str, ...] = (
 TOXICITY_ATTRIBUTES: tuple[str, ...] = (
     "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "sexual_explicit",
 )  # Detoxify's attribute names, in its order
+#: The attributes that are attacks on people, which alone make a reply toxic under the
+#: guidelines (labels/GUIDELINES.md); ``toxicity`` and ``obscene`` (swearing) never flag alone.
+ATTACK_ATTRIBUTES: tuple[str, ...] = ("severe_toxicity", "threat", "insult", "identity_attack", "sexual_explicit")
 CONSPIRACY = "conspiracy"
 CONSPIRACY_CUES = "conspiracy_cues"
+LANG = "lang"
+#: Flag reason of a reply in a language no active scorer reads (its scores are NaN).
+UNSUPPORTED_LANGUAGE = "unsupported_language"
 FLAGGED = "flagged"
 FLAG_REASONS = "flag_reasons"
 PARENT_TEXT = "parent_text"
@@ -56,6 +62,22 @@ FLAG_REMOVED = "removed"      # deleted or removed by a moderator ("[removed]", 
 FLAG_ORPHAN = "orphan"        # its parent is not on the page; attached at top level
 KNOWN_FLAGS = frozenset({FLAG_EMPTY, FLAG_REMOVED, FLAG_ORPHAN})
 
+
+
+def flagging_attributes(attributes: Sequence[str]) -> tuple[str, ...]:
+    """The scored attributes that can flag a reply on their own.
+
+    Examples
+    --------
+    >>> flagging_attributes(["toxicity", "obscene", "insult", "conspiracy"])
+    ('insult', 'conspiracy')
+    >>> flagging_attributes(["toxicity", "conspiracy"])
+    ('toxicity', 'conspiracy')
+    """
+    attacks = tuple(a for a in attributes if a in ATTACK_ATTRIBUTES)
+    toxic = attacks or tuple(a for a in attributes if a == "toxicity")
+    others = tuple(a for a in attributes if a not in ATTACK_ATTRIBUTES and a not in ("toxicity", "obscene"))
+    return toxic + others
 
 @dataclass(slots=True)
 class Comment:

@@ -38,6 +38,7 @@ from modkit.model import (
     TIMESTAMP,
     TITLE,
     TOXICITY_ATTRIBUTES,
+    flagging_attributes,
 )
 from modkit.report.config import ReportConfig
 
@@ -273,6 +274,11 @@ class _Context:
     has_flagged: bool
     config: ReportConfig
 
+    @property
+    def flagging(self) -> tuple[str, ...]:
+        """The toxicity attributes that can flag a reply alone (:func:`modkit.model.flagging_attributes`)."""
+        return flagging_attributes(self.attrs)
+
     def view(self, thread_id: str, rows: list[int]) -> ThreadView:
         c = self.cols
         positions = [_float(c[POSITION][r]) for r in rows]
@@ -332,7 +338,10 @@ class _Context:
         flags = _strings(c[FLAGS][r])
         wordless = not text.strip() or FLAG_EMPTY in flags or FLAG_REMOVED in flags
         scores = {} if wordless else {a: v for a in self.attrs if (v := _float(c[a][r])) is not None}
-        tox = max(scores.values()) if scores else None
+        # A reply's "tox" is its strongest attack (the attributes that flag under the guidelines):
+        # swearing alone (obscene, general toxicity) must not drive patterns or a "Remove".
+        attack = [scores[a] for a in self.flagging if a in scores]
+        tox = max(attack) if attack else None
         con = None if wordless else _float(c[CONSPIRACY][r])
         reasons = _strings(c[FLAG_REASONS][r])
         if self.has_reasons:

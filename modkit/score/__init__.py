@@ -20,7 +20,17 @@ from contextlib import contextmanager
 import pandas as pd
 
 from modkit.errors import ConfigError
-from modkit.model import COMMENT_ID, CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, PARENT_ID, TEXT
+from modkit.model import (
+    COMMENT_ID,
+    CONSPIRACY_CUES,
+    FLAG_REASONS,
+    FLAGGED,
+    LANG,
+    PARENT_ID,
+    TEXT,
+    THREAD_ID,
+    UNSUPPORTED_LANGUAGE,
+)
 from modkit.registry import scorers as scorer_registry
 from modkit.score.base import (
     CONSPIRACY,
@@ -31,6 +41,8 @@ from modkit.score.base import (
     texts,
 )
 from modkit.score.cache import ScoreCache, cache_key
+from modkit.score.language import UNDETERMINED, detect_languages
+from modkit.score.policy import flag_reasons
 
 __all__ = ["score", "resolve_scorer", "with_context", "Scorer", "ScoreCache", "CONSPIRACY_CUES",
            "FLAGGED", "FLAG_REASONS", "DEFAULT_THRESHOLD"]
@@ -167,6 +179,28 @@ def _workers(n_jobs: int, rows: int, active: list[Scorer], frame: pd.DataFrame) 
         yield pool
 
 
+def languages(comments: pd.DataFrame) -> list[str]:
+    """Each reply's language: its ``lang`` column when given, else detected (thread-aware).
+
+    Examples
+    --------
+    >>> languages(pd.DataFrame({"text": ["Vielen Dank für den interessanten Artikel, sehr gut!", "ok"]}))
+    ['de', 'und']
+    """
+    if LANG in comments.columns:
+        return [v if isinstance(v, str) and v else UNDETERMINED for v in comments[LANG]]
+    threads = comments[THREAD_ID].tolist() if THREAD_ID in comments.columns else None
+    return detect_languages(texts(comments), threads)
+
+
+def _reads(scorer: Scorer, langs: list[str]) -> list[bool]:
+    """Which replies a scorer may score: its ``languages`` (all when it has none), and undetermined ones."""
+    supported = getattr(scorer, "languages", None)
+    if not supported:
+        return [True] * len(langs)
+    return [lang in supported or lang == UNDETERMINED for lang in langs]
+
+
 def _thresholds(active: list[Scorer], user: Mapping[str, float] | None) -> dict[str, float]:
     out: dict[str, float] = {}
     for s in active:
@@ -214,9 +248,12 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
     Returns
     -------
     DataFrame
-        The input columns plus one column per attribute, ``conspiracy_cues``, ``flagged``,
-        ``flag_reasons`` (attributes at or over their threshold, highest score first) and
-        ``toxicity_scorer`` / ``conspiracy_scorer`` versions.
+        The input columns plus ``lang`` (see :func:`languages`), one column per attribute
+        (NaN where the reply's language is not one the scorer reads), ``conspiracy_cues``,
+        ``flagged``, ``flag_reasons`` (the attributes that flag it under the guidelines,
+        :mod:`modkit.score.policy`, highest score first; ``unsupported_language`` for a
+        reply no scorer reads, which is not flagged) and ``toxicity_scorer`` /
+        ``conspiracy_scorer`` versions.
 
     Examples
     --------
@@ -239,19 +276,25 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
         raise ConfigError("nothing to score: both toxicity and conspiracy scorers are 'none'")
     limits = _thresholds(active, thresholds)
     frame = with_context(comments, context).reset_index(drop=True)
+    langs = languages(frame)
+    readable = {id(s): _reads(s, langs) for s in active}
     rows: list[dict] = [{} for _ in range(len(frame))]
     total = len(frame)
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     with _workers(n_jobs, total, active, frame) as pool:
         for start in range(0, total, BATCH_ROWS):
-            batch = frame.iloc[start:start + BATCH_ROWS]
+            stop = min(start + BATCH_ROWS, total)
             for s in active:
-                scored = _scored(s, batch, cache, context, s is con, pool, n_jobs)
-                for i, r in enumerate(scored):
-                    rows[start + i].update(r)
+                where = [i for i in range(start, stop) if readable[id(s)][i]]
+                if not where:
+                    continue
+                scored = _scored(s, frame.iloc[where], cache, context, s is con, pool, n_jobs)
+                for i, r in zip(where, scored, strict=True):
+                    rows[i].update(r)
             if progress is not None:
-                progress(min(start + BATCH_ROWS, total), total)
+                progress(stop, total)
     out = comments.reset_index(drop=True).copy()
+    out[LANG] = langs
     attrs = [a for s in active for a in s.attributes]
     ordered = [a for a in (*TOXICITY_ATTRIBUTES, CONSPIRACY) if a in attrs] + \
               [a for a in attrs if a not in TOXICITY_ATTRIBUTES and a != CONSPIRACY]
@@ -259,9 +302,10 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
         out[attr] = [r.get(attr, float("nan")) for r in rows]
     if con is not None:
         out[CONSPIRACY_CUES] = [r.get(CONSPIRACY_CUES) or [] for r in rows]
-    reasons = [sorted((a for a in limits if r.get(a, 0.0) >= limits[a]), key=lambda a: -r[a]) for r in rows]
+    reasons = flag_reasons(out[ordered], texts(frame), limits)
     out[FLAGGED] = [bool(x) for x in reasons]
-    out[FLAG_REASONS] = reasons
+    unread = [not any(readable[id(s)][i] for s in active) for i in range(total)]
+    out[FLAG_REASONS] = [[UNSUPPORTED_LANGUAGE] if u else r for r, u in zip(reasons, unread, strict=True)]
     out["toxicity_scorer"] = tox.version if tox is not None else None
     out["conspiracy_scorer"] = con.version if con is not None else None
     return out

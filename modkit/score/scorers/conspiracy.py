@@ -77,6 +77,8 @@ class ConspiracyScorer(Scorer):
 
     name = "conspiracy"
     kind = "conspiracy"
+    #: The cue lexicon and the word model are English.
+    languages = ("en",)
 
     def __init__(self, model_path: str | None = None, use_parent: bool = True):
         self.model_path = model_path

@@ -106,6 +106,13 @@ class DetoxifyScorer(Scorer):
     name = "detoxify"
     kind = "toxicity"
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Detoxify's ``multilingual`` model reads seven languages; the others English."""
+        if "multilingual" in str(self.model or ""):
+            return ("en", "fr", "es", "it", "pt", "tr", "ru")
+        return ("en",)
+
     def __init__(self, model: str | None = None, checkpoint: str | None = None, config_dir: str | None = None,
                  engine: str = "torch", context: str = "none", batch_size: int = DEFAULT_BATCH_SIZE,
                  threads: int | None = None, cache_dir: str | None = None, trust_checkpoint: bool = False):

@@ -1,10 +1,17 @@
-"""The embedded default toxicity scorer, ``lite``: no torch, no network, a 2.6 MB model file.
+"""The embedded default toxicity scorer, ``lite``: no torch, no network, 6.7 MB of model files.
 
-It scores ``toxicity`` and ``identity_attack`` (Detoxify's names) with the model in
-``modkit/score/models/lite.skops``, trained by ``modkit.train.train`` with the ``lite``
-family through the recipe ``python -m modkit.train.recipes.lite_toxicity`` (``make models``)
-from public labelled data. See :mod:`modkit.score.lite_model` for the features, and
-``lite.md`` beside the model for its model cards: data, cross-validated metrics, thresholds.
+It scores Detoxify's attributes ``toxicity``, ``severe_toxicity``, ``obscene``,
+``threat``, ``insult`` and ``identity_attack``:
+
+- ``toxicity`` and ``identity_attack`` come from ``modkit/score/models/lite.skops``,
+  trained by ``modkit.train.train`` with the ``lite`` family through the recipe
+  ``python -m modkit.train.recipes.lite_toxicity`` (``make models``) on public
+  labelled data (see :mod:`modkit.score.lite_model` and the model cards in ``lite.md``);
+- the kinds ``severe_toxicity``, ``obscene``, ``threat`` and ``insult`` split that
+  toxicity by tox-block's BiLSTM (:mod:`modkit.score.toxblock`), trained on the
+  Jigsaw data, whose annotators labelled each kind: a kind scores
+  ``max(toxicity, tox-block toxic) * min(1, tox-block kind / tox-block toxic)``.
+  No public data here labels the kinds, so their threshold is :data:`KIND_THRESHOLD`.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from modkit.errors import ModkitError
 from modkit.registry import scorers
 from modkit.score.base import PARENT_TEXT_COL, Scorer, check_comments, texts
 from modkit.score.lite_model import LiteToxicityModel
+from modkit.score.toxblock import DEFAULT_PATH as TOXBLOCK_PATH
+from modkit.score.toxblock import load_toxblock
 from modkit.train.persist import load_model
 
 #: The model file shipped in the package.
@@ -26,6 +35,18 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "lite.skops"
 #: Replies analysed at once: bounds memory (the n-gram rows of 8192 typical replies
 #: take about 100 MB) while keeping NumPy's per-call overhead negligible.
 CHUNK_ROWS = 8192
+#: The kinds of toxicity read from tox-block (its output index per attribute), as shares of its ``toxic``.
+KINDS = {"severe_toxicity": 1, "obscene": 2, "threat": 3, "insult": 4}
+#: Threshold of each kind: a kind's score is a probability-like share of toxicity, so
+#: "more likely than not" is the one threshold that needs no labels of that kind.
+KIND_THRESHOLD = 0.5
+
+
+@lru_cache(maxsize=1)
+def _toxblock_version() -> str:
+    import hashlib
+
+    return hashlib.blake2b(TOXBLOCK_PATH.read_bytes(), digest_size=4).hexdigest()
 
 
 @lru_cache(maxsize=4)
@@ -43,10 +64,11 @@ class LiteToxicityScorer(Scorer):
     Attributes scored: ``toxicity`` (trained on Wikipedia talk replies labelled
     with and without their parent, and on tweets labelled offensive or hateful;
     it stacks alt-profanity-check's pre-trained word SVM, modkit's own character
-    and word n-gram model, and the parent's toxicity) and ``identity_attack``
+    and word n-gram model, and the parent's toxicity), ``identity_attack``
     (trained on tweets labelled hate speech, i.e. abuse aimed at a group; the
-    reply alone). ``severe_toxicity``, ``obscene``, ``threat``, ``insult`` and
-    ``sexual_explicit`` are not scored: the training data do not separate them.
+    reply alone), and the kinds ``severe_toxicity``, ``obscene``, ``threat`` and
+    ``insult`` (see the module docstring). ``sexual_explicit`` is not scored: no
+    model here learned it.
 
     Documented edge cases:
 
@@ -54,8 +76,8 @@ class LiteToxicityScorer(Scorer):
     - a reply longer than 200,000 characters is judged on its first 200,000;
     - control characters count as spaces; emoji and other symbols are kept as
       characters of the n-grams;
-    - the model learned English; other languages get valid but uninformed scores
-      (usually low, unless they share English profanity or insults).
+    - the models learned English: :func:`modkit.score.score` leaves replies in
+      other languages unscored (``languages``).
 
     Parameters
     ----------
@@ -69,13 +91,14 @@ class LiteToxicityScorer(Scorer):
     --------
     >>> s = LiteToxicityScorer()
     >>> s.attributes
-    ('toxicity', 'identity_attack')
+    ('toxicity', 'severe_toxicity', 'obscene', 'threat', 'insult', 'identity_attack')
     >>> s.score_text("thanks, fixed the citation")["toxicity"] < s.score_text("shut up you idiot")["toxicity"]
     True
     """
 
     name = "lite"
     kind = "toxicity"
+    languages = ("en",)
 
     def __init__(self, path: str | None = None, use_parent: bool = True):
         self.path = path
@@ -86,15 +109,17 @@ class LiteToxicityScorer(Scorer):
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        return self._loaded()[0].attributes
+        own = self._loaded()[0].attributes
+        return ("toxicity", *KINDS, *(a for a in own if a != "toxicity"))
 
     @property
     def version(self) -> str:
-        return f"lite-{self._loaded()[1].get('version', '0')}"
+        return f"lite-{self._loaded()[1].get('version', '0')}+tb-{_toxblock_version()}"
 
     def recommended_thresholds(self) -> dict[str, float]:
-        """The flag threshold of each attribute stored with the model (best F1 on out-of-fold scores)."""
-        return {k: float(v) for k, v in self._loaded()[1].get("thresholds", {}).items()}
+        """The flag threshold of each attribute: the model file's (best F1 out of fold), and the kinds' 0.5."""
+        stored = {k: float(v) for k, v in self._loaded()[1].get("thresholds", {}).items()}
+        return {a: stored.get(a, KIND_THRESHOLD) for a in self.attributes}
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
         """One column per attribute in [0, 1], indexed like ``comments``."""
@@ -108,4 +133,21 @@ class LiteToxicityScorer(Scorer):
             for attribute, values in model.predict(replies[start:stop], parents[start:stop]).items():
                 columns[attribute].append(values)
         data = {a: np.clip(np.concatenate(v), 0.0, 1.0) if v else np.zeros(0) for a, v in columns.items()}
-        return pd.DataFrame(data, index=comments.index, dtype=np.float64)
+        outputs = load_toxblock().predict(replies) if replies else np.zeros((0, 6))
+        outputs[[not t.strip() for t in replies]] = 0.0  # an empty reply scores 0, as in the lite model
+        data |= kind_scores(data["toxicity"], outputs)
+        return pd.DataFrame({a: data[a] for a in self.attributes}, index=comments.index, dtype=np.float64)
+
+
+def kind_scores(toxicity: np.ndarray, toxblock: np.ndarray) -> dict[str, np.ndarray]:
+    """Each kind's score from modkit's toxicity and tox-block's six outputs (see the module docstring).
+
+    Examples
+    --------
+    >>> tb = np.array([[0.9, 0.1, 0.9, 0.0, 0.45, 0.0], [0.01, 0.0, 0.0, 0.0, 0.01, 0.0]])
+    >>> {k: v.round(2).tolist() for k, v in kind_scores(np.array([0.5, 0.0]), tb).items()}
+    {'severe_toxicity': [0.1, 0.0], 'obscene': [0.9, 0.0], 'threat': [0.0, 0.0], 'insult': [0.45, 0.01]}
+    """
+    level = np.maximum(toxicity, toxblock[:, 0])
+    share = np.minimum(1.0, toxblock / np.maximum(toxblock[:, [0]], 1e-9))
+    return {a: np.clip(level * share[:, k], 0.0, 1.0) for a, k in KINDS.items()}
