@@ -55,7 +55,7 @@ def test_the_scorer_clones_with_its_parameters():
 
 
 def test_attributes_are_detoxify_names_it_can_support(scorer):
-    assert scorer.attributes == ("toxicity", "identity_attack")
+    assert scorer.attributes == ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")
     assert set(scorer.attributes) <= set(TOXICITY_ATTRIBUTES)
 
 
@@ -70,7 +70,7 @@ def test_scores_are_floats_in_the_unit_interval_aligned_on_the_input_index(score
 
 def test_an_empty_table_gives_an_empty_frame_with_the_attribute_columns(scorer):
     out = scorer.predict_proba(pd.DataFrame({"text": []}))
-    assert out.shape == (0, 2) and list(out.columns) == list(scorer.attributes)
+    assert out.shape == (0, 6) and list(out.columns) == list(scorer.attributes)
 
 
 @pytest.mark.parametrize("kind", list(EDGE_TEXTS))
@@ -83,7 +83,7 @@ def test_edge_case_texts_get_a_valid_score(scorer, kind):
 @pytest.mark.parametrize("kind", ["empty", "whitespace", "missing", "nan"])
 def test_empty_replies_score_zero_even_under_a_hostile_parent(scorer, kind):
     df = pd.DataFrame({"text": [EDGE_TEXTS[kind]], "parent_text": [HOSTILE_PARENT]})
-    assert scorer.predict_proba(df).iloc[0].tolist() == [0.0, 0.0]
+    assert scorer.predict_proba(df).iloc[0].tolist() == [0.0] * len(scorer.attributes)
 
 
 def test_a_reply_to_a_hostile_parent_scores_higher_in_context(scorer):
@@ -107,7 +107,8 @@ def test_a_row_scores_the_same_alone_and_in_a_batch(scorer, monkeypatch):
     batch = scorer.predict_proba(pd.DataFrame({"text": texts, "parent_text": parents}))
     for i, (t, p) in enumerate(zip(texts, parents, strict=True)):
         single = scorer.score_text(t, p)
-        assert single == pytest.approx(batch.iloc[i].to_dict(), abs=1e-12)
+        # tox-block's LSTM runs in float32, whose BLAS kernels round differently for other batch shapes.
+        assert single == pytest.approx(batch.iloc[i].to_dict(), abs=1e-6)
 
 
 def test_the_model_file_loads_through_the_trust_list_with_its_metadata():
@@ -126,8 +127,9 @@ def test_the_model_file_loads_through_the_trust_list_with_its_metadata():
 
 
 def test_recommended_thresholds_come_from_the_model_file(scorer):
-    assert scorer.recommended_thresholds() == load_model(DEFAULT_MODEL)[1]["thresholds"]
-    assert scorer.version == f"lite-{load_model(DEFAULT_MODEL)[1]['version']}"
+    stored = load_model(DEFAULT_MODEL)[1]["thresholds"]
+    assert scorer.recommended_thresholds() == {**dict.fromkeys(lite.KINDS, lite.KIND_THRESHOLD), **stored}
+    assert scorer.version.startswith(f"lite-{load_model(DEFAULT_MODEL)[1]['version']}+tb-")
 
 
 def test_the_abusive_seed_reply_scores_above_a_calm_one(scorer):

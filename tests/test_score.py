@@ -79,7 +79,8 @@ def test_score_adds_attributes_flags_reasons_and_versions(table):
     out = score(table, toxicity="test-shout", conspiracy="test-cues")
     assert list(out.columns[:4]) == list(table.columns)
     assert out["flagged"].tolist() == [True, False, True]
-    assert out["flag_reasons"].tolist() == [["toxicity", "insult"], [], ["conspiracy"]]
+    # toxicity never flags alone when the scorer reports an attack attribute (insult): the guidelines
+    assert out["flag_reasons"].tolist() == [["insult"], [], ["conspiracy"]]
     assert out["conspiracy_cues"][2][0]["kind"] == "secret_plot"
     assert set(out["toxicity_scorer"]) == {"test-shout-0.0"}
 
@@ -98,8 +99,10 @@ def test_score_does_not_mutate_its_input(table):
 
 
 def test_user_thresholds_override_and_unknown_attributes_are_refused(table):
+    out = score(table, toxicity="test-shout", conspiracy=None, thresholds={"toxicity": 0.05, "insult": 0.1})
+    assert out["flag_reasons"].tolist() == [["insult"], ["insult"], []]
     out = score(table, toxicity="test-shout", conspiracy=None, thresholds={"toxicity": 0.05, "insult": 1.0})
-    assert out["flag_reasons"].tolist() == [["toxicity"], ["toxicity"], ["toxicity"]]
+    assert out["flag_reasons"].tolist() == [[], [], []]
     with pytest.raises(ConfigError, match="unknown attribute 'threat'"):
         score(table, toxicity="test-shout", conspiracy=None, thresholds={"threat": 0.5})
 

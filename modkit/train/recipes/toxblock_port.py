@@ -38,6 +38,8 @@ from modkit.score.toxblock import CLASSES, DEFAULT_PATH, KERAS_FILTERS, ToxBlock
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT.parent / "shared" / "datasets" / "toxicity"
 TOLERANCE = 1e-5
+#: Keras' outputs for :data:`SENTENCES`, kept for the test that checks the port without TensorFlow.
+REFERENCE = ROOT / "tests" / "assets" / "toxblock_keras_reference.json"
 #: Sentences checked even without the shared data: short, long, empty, odd characters.
 SENTENCES = ["you are a stupid idiot", "thanks for fixing the citation", "", "I will find where you live.",
              "go back to your country", "he lost his shit when i tried to take him outside",
@@ -193,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     if worst > TOLERANCE:
         print(f"port differs from Keras by {worst:.2e} > {TOLERANCE:g}", file=sys.stderr)
         return 1
+    REFERENCE.write_text(json.dumps({"source": "Keras outputs written by python -m modkit.train.recipes.toxblock_port",
+                                     "texts": SENTENCES, "outputs": reference[:len(SENTENCES)].round(7).tolist()},
+                                    indent=1) + "\n", encoding="utf-8")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp.npz")
     np.savez_compressed(tmp, **arrays)

@@ -1,0 +1,136 @@
+"""What the default scorers say, read as a moderator would: flags follow the guidelines, languages are respected.
+
+The examples are the ones a new user reported on real comment sections (issue 11): swearing aimed at
+nobody and supportive replies with swear words must not be flagged; directed insults and threats must be.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import modkit
+from modkit.model import ATTACK_ATTRIBUTES, FLAG_REASONS, FLAGGED, LANG, UNSUPPORTED_LANGUAGE
+from modkit.score.language import UNDETERMINED, detect_languages
+from modkit.score.policy import flag_reasons
+from modkit.score.toxblock import CLASSES, load_toxblock
+
+ASSETS = Path(__file__).parent / "assets"
+
+NOT_TOXIC = [
+    "he lost his shit when i tried to take him outside",
+    "God fucking damnit. With that amount of knowledge and detail, I hope you end when you are comfortable ... "
+    "Any country would be fortunate to have someone like you",
+    "Fucking sick !",
+    "Those comments are so fucking dumb.",
+    "Hi, I have made this frosting and it is in the fridge now ... Do we mix it using spoon or mixer?",
+    "Yes it is fantastic, our favourite bread!",
+]
+TOXIC = {
+    "you are a stupid idiot and a worthless moron": "insult",
+    "shut up, moron": "insult",
+    "I'm going to kill you": "threat",
+}
+
+
+@pytest.fixture(scope="module")
+def scored() -> pd.DataFrame:
+    texts = NOT_TOXIC + list(TOXIC)
+    return modkit.score(pd.DataFrame({"text": texts}), conspiracy=None)
+
+
+@pytest.mark.parametrize("text", NOT_TOXIC)
+def test_swearing_at_nobody_and_ordinary_replies_are_not_flagged(scored, text):
+    row = scored[scored["text"] == text].iloc[0]
+    assert not row[FLAGGED], row[FLAG_REASONS]
+
+
+@pytest.mark.parametrize("text", list(TOXIC))
+def test_directed_insults_and_threats_are_flagged_with_the_attribute_that_fired(scored, text):
+    row = scored[scored["text"] == text].iloc[0]
+    assert row[FLAGGED] and row[FLAG_REASONS][0] == TOXIC[text]
+
+
+def test_obscene_and_toxicity_alone_never_flag():
+    scores = pd.DataFrame({"toxicity": [1.0], "obscene": [1.0], "insult": [0.0], "threat": [0.0]})
+    assert flag_reasons(scores, ["whatever"], dict.fromkeys(scores.columns, 0.5)) == [[]]
+
+
+def test_an_insult_needs_a_target_unless_it_outweighs_the_swearing():
+    scores = pd.DataFrame({"obscene": [0.9, 0.9, 0.5], "insult": [0.8, 0.8, 0.8]})
+    limits = {"obscene": 0.5, "insult": 0.5}
+    assert flag_reasons(scores, ["damn sick", "@ana damn sick", "what a moron"], limits) == [[], ["insult"], ["insult"]]
+
+
+def test_a_scorer_without_attack_attributes_flags_on_toxicity():
+    scores = pd.DataFrame({"toxicity": [0.9, 0.1]})
+    assert flag_reasons(scores, ["a", "b"], {"toxicity": 0.5}) == [["toxicity"], []]
+
+
+def test_unscored_attributes_never_flag():
+    scores = pd.DataFrame({"threat": [math.nan]})
+    assert flag_reasons(scores, ["x"], {"threat": 0.5}) == [[]]
+
+
+def test_the_default_scorer_reports_every_attack_attribute_it_can(scored):
+    assert {"severe_toxicity", "threat", "insult", "identity_attack", "obscene", "toxicity"} <= set(scored.columns)
+    assert "sexual_explicit" not in scored.columns  # no model here learned it
+    assert set(ATTACK_ATTRIBUTES) - {"sexual_explicit"} <= set(scored.columns)
+
+
+GERMAN = ["Vielen Dank für den interessanten Artikel, das hat mir sehr geholfen!",
+          "Ich habe das Produkt auch schon ausprobiert und bin sehr zufrieden damit.",
+          "Danke!"]
+RUSSIAN = ["Это очень интересная статья, спасибо автору за подробный разбор."]
+ENGLISH = ["Thanks, I made this bread twice this week and it came out great.", "+1", "lol"]
+
+
+@pytest.fixture(scope="module")
+def mixed() -> pd.DataFrame:
+    threads = ["de"] * len(GERMAN) + ["ru"] * len(RUSSIAN) + ["en"] * len(ENGLISH)
+    return modkit.score(pd.DataFrame({"text": GERMAN + RUSSIAN + ENGLISH, "thread_id": threads}))
+
+
+def test_replies_in_other_languages_are_unscored_and_say_so(mixed):
+    foreign = mixed[mixed["thread_id"].isin(["de", "ru"])]
+    assert foreign[LANG].tolist() == ["de", "de", "de", "ru"]  # "Danke!" takes its thread's language
+    assert foreign[["toxicity", "insult", "conspiracy"]].isna().all().all()
+    assert all(r == [UNSUPPORTED_LANGUAGE] for r in foreign[FLAG_REASONS])
+    assert not foreign[FLAGGED].any()
+
+
+def test_short_english_replies_are_not_thrown_out_by_a_wrong_guess(mixed):
+    english = mixed[mixed["thread_id"] == "en"]
+    assert english[LANG].tolist() == ["en", "en", "en"]
+    assert english[["toxicity", "conspiracy"]].notna().all().all()
+
+
+def test_a_reply_without_a_thread_or_confident_guess_is_undetermined_and_scored():
+    assert detect_languages(["+1", "😂😂"]) == [UNDETERMINED, UNDETERMINED]
+    out = modkit.score(pd.DataFrame({"text": ["+1"]}), conspiracy=None)
+    assert out[LANG].tolist() == [UNDETERMINED] and not math.isnan(out["toxicity"][0])
+
+
+def test_a_given_lang_column_is_respected():
+    out = modkit.score(pd.DataFrame({"text": ["you are an idiot"], "lang": ["fr"]}), conspiracy=None)
+    assert math.isnan(out["insult"][0]) and out[FLAG_REASONS][0] == [UNSUPPORTED_LANGUAGE]
+
+
+def test_the_toxblock_port_reproduces_the_keras_outputs_recorded_by_its_recipe():
+    ref = json.loads((ASSETS / "toxblock_keras_reference.json").read_text(encoding="utf-8"))
+    ours = load_toxblock().predict(ref["texts"])
+    assert ours.shape == (len(ref["texts"]), len(CLASSES))
+    np.testing.assert_allclose(ours, np.array(ref["outputs"]), atol=1e-5)
+
+
+def test_the_toxblock_tokenizer_splits_like_keras():
+    model = load_toxblock()
+    # Keras splits on single spaces only: a no-break space joins two words into one unknown word.
+    assert model.tokens("idiot\u00a0moron") == []
+    assert model.tokens("IDIOT, moron!") == model.tokens("idiot moron")
+    assert len(model.tokens("the " * 500)) == model.max_len
