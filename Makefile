@@ -52,10 +52,15 @@ lint: $(TSTAMP)
 bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py
 
-## models: retrain the embedded models through modkit.train (needs ../shared/datasets; about 15 min)
+## models: rebuild every shipped model file (needs ../shared/datasets; about 15 min): tox-block's port
+##   (converted and checked against TensorFlow in its own venv), then modkit.train's recipes
 models: $(RSTAMP)
+	$(PYTHON) -m venv .venv-toxblock
+	.venv-toxblock/bin/python -m pip install -q -e '.[toxblock]'
+	.venv-toxblock/bin/python -m pip install -q --no-deps tox-block==0.1.2
+	.venv-toxblock/bin/python -m modkit.train.recipes.toxblock_port
 	$(BIN)/python -m modkit.train.recipes.conspiracy
 	$(BIN)/python -m modkit.train.recipes.lite_toxicity
 
 clean:
-	rm -rf $(VENV) .venv-detoxify .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-detoxify .venv-toxblock .pytest_cache .ruff_cache .hypothesis

@@ -17,6 +17,7 @@ import bench_batch  # noqa: E402
 import bench_conspiracy  # noqa: E402
 import bench_detoxify_int8_fidelity  # noqa: E402
 import bench_detoxify_speed  # noqa: E402
+import bench_identity_bias  # noqa: E402
 import bench_parse_stream  # noqa: E402
 import bench_report  # noqa: E402
 import bench_toxicity_quality  # noqa: E402
@@ -34,6 +35,7 @@ def main() -> None:
         "batch": bench_batch.main(bench_batch.QUICK_REPLIES if quick else bench_batch.FULL_REPLIES),
         "toxicity_speed": bench_toxicity_speed.main(rounds=2 if quick else 5),
         "toxicity_quality": bench_toxicity_quality.main(folds=3 if quick else 5, n_boot=200 if quick else 1000),
+        "identity_bias": bench_identity_bias.main(10_000 if quick else None),
         # these two print a skip message and return None without the detoxify extra
         "detoxify_speed": bench_detoxify_speed.main(100 if quick else 300, rounds=1 if quick else 2),
         "detoxify_int8_fidelity": bench_detoxify_int8_fidelity.main(300 if quick else 2000),

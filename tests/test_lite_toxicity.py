@@ -128,7 +128,8 @@ def test_the_model_file_loads_through_the_trust_list_with_its_metadata():
 
 def test_recommended_thresholds_come_from_the_model_file(scorer):
     stored = load_model(DEFAULT_MODEL)[1]["thresholds"]
-    assert scorer.recommended_thresholds() == {**dict.fromkeys(lite.KINDS, lite.KIND_THRESHOLD), **stored}
+    expected = {a: lite.KIND_THRESHOLD for a in scorer.attributes} | {"toxicity": stored["toxicity"]}
+    assert scorer.recommended_thresholds() == expected
     assert scorer.version.startswith(f"lite-{load_model(DEFAULT_MODEL)[1]['version']}+tb-")
 
 

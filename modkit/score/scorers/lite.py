@@ -37,8 +37,11 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "lite.skops"
 CHUNK_ROWS = 8192
 #: The kinds of toxicity read from tox-block (its output index per attribute), as shares of its ``toxic``.
 KINDS = {"severe_toxicity": 1, "obscene": 2, "threat": 3, "insult": 4}
-#: Threshold of each kind: a kind's score is a probability-like share of toxicity, so
-#: "more likely than not" is the one threshold that needs no labels of that kind.
+#: Threshold of every attack attribute (the kinds and ``identity_attack``): "more likely than
+#: not". The kinds have no labels here to tune a threshold on; ``identity_attack``'s best-F1
+#: threshold on tweets (0.20) flagged 53% of the harmless bias-madlibs sentences naming "queer"
+#: and 12% naming "white" (benchmarks/bench_identity_bias.py); at 0.5 it flags 0.2% of all
+#: harmless sentences and finds 94% as many of the hateful ones.
 KIND_THRESHOLD = 0.5
 
 
@@ -117,9 +120,10 @@ class LiteToxicityScorer(Scorer):
         return f"lite-{self._loaded()[1].get('version', '0')}+tb-{_toxblock_version()}"
 
     def recommended_thresholds(self) -> dict[str, float]:
-        """The flag threshold of each attribute: the model file's (best F1 out of fold), and the kinds' 0.5."""
+        """The flag threshold of each attribute: ``toxicity``'s from the model file (best F1 out of
+        fold), and :data:`KIND_THRESHOLD` for the attack attributes."""
         stored = {k: float(v) for k, v in self._loaded()[1].get("thresholds", {}).items()}
-        return {a: stored.get(a, KIND_THRESHOLD) for a in self.attributes}
+        return {a: stored["toxicity"] if a == "toxicity" else KIND_THRESHOLD for a in self.attributes}
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
         """One column per attribute in [0, 1], indexed like ``comments``."""
