@@ -12,7 +12,11 @@ Measured in one process, after a warm-up that loads both models, interleaved
   (``gc_dev.csv``): two texts analysed per reply, the worst case for context;
 - ``apc``: alt-profanity-check's own ``predict_prob`` on the same reply texts (reference);
 - ``lite_plus_conspiracy``: lite then the embedded ``conspiracy`` scorer on the
-  context table (the default ``modkit score`` pair), when that scorer is installed.
+  context table (the default ``modkit score`` pair), when that scorer is installed;
+- ``default_score``: ``modkit.score`` with its defaults on the context table: all six
+  attributes, conspiracy, context, language detection and the flag rules;
+- the cost of each part on the same replies: ``part_toxblock`` (tox-block's BiLSTM),
+  ``part_language`` (language detection).
 
 Reports replies per second (one process; NumPy and SciPy may use both cores)
 and the ratios to alt-profanity-check (> 1: lite is faster).
@@ -63,8 +67,11 @@ def main(rounds: int = 5) -> dict | None:
     except ImportError:
         print("skipped: alt-profanity-check is not installed (pip install -e '.[bench]')")
         return None
+    import modkit
     from modkit.registry import scorers
+    from modkit.score.language import detect_languages
     from modkit.score.scorers.lite import LiteToxicityScorer
+    from modkit.score.toxblock import load_toxblock
 
     replies, context, what = workload()
     texts = replies["text"].tolist()
@@ -78,6 +85,10 @@ def main(rounds: int = 5) -> dict | None:
     if conspiracy is not None:
         runs["lite_plus_conspiracy"] = (len(context), lambda: (lite.predict_proba(context),
                                                                conspiracy.predict_proba(context)))
+        runs["default_score"] = (len(context), lambda: modkit.score(context))
+    context_texts = context["text"].tolist()
+    runs["part_toxblock"] = (len(context), lambda: load_toxblock().predict(context_texts))
+    runs["part_language"] = (len(context), lambda: detect_languages(context_texts))
     lite.predict_proba(replies.iloc[:10])  # load models outside the timed part
     profanity_check.predict_prob(texts[:10])
     if conspiracy is not None:
@@ -95,6 +106,8 @@ def main(rounds: int = 5) -> dict | None:
         "replies_per_s": {k: round(v) for k, v in per_s.items()},
         "ratio_lite_no_context_over_apc": round(per_s["lite_no_context"] / per_s["apc"], 2),
         "ratio_lite_context_over_apc": round(per_s["lite_context"] / per_s["apc"], 2),
+        "ratio_default_score_over_apc": round(per_s["default_score"] / per_s["apc"], 2)
+        if "default_score" in per_s else None,
         "rounds": rounds,
     }
     report("toxicity_speed", rows)

@@ -23,6 +23,9 @@ MIN_PROBABILITY = 0.9
 MIN_LETTERS = 20
 #: A thread has a language when this share of its confident replies agree on it.
 THREAD_MAJORITY = 0.6
+#: Characters of a reply read to tell its language: identification time grows with length,
+#: and a few sentences tell a language as well as a page does.
+READ_CHARS = 300
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +45,7 @@ def guess(text: str) -> tuple[str, float]:
     >>> guess("+1")
     ('und', 0.0)
     """
+    text = text[:READ_CHARS]
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return UNDETERMINED, 0.0
     lang, p = _identifier().classify(text)
