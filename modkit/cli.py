@@ -20,7 +20,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from modkit.console import err, flagged_table, out, parse_summary, say, thread_tree
+from modkit.console import err, flagged_table, language_summary, out, parse_summary, say, thread_tree
 from modkit.errors import ConfigError, ModkitError, ParseError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
@@ -192,6 +192,9 @@ def score(inputs: Annotated[list[Path], typer.Argument(
                              progress=lambda done, total: bar.update(task, completed=done), n_jobs=jobs)
     write_table(scored, output)
     say(f"wrote {len(scored)} scored replies to {output}")
+    unread = language_summary(scored)
+    if unread:
+        say(unread)
     if top > 0:
         out.print(flagged_table(scored, top))
     if failures:

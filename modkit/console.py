@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, Thread, children
+from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, UNSUPPORTED_LANGUAGE, Thread, children
 from modkit.parse.summary import ThreadSummary
 
 # Pipes and CI logs get a readable width instead of rich's 80-column fallback.
@@ -77,6 +77,24 @@ def parse_summary(summaries: list[ThreadSummary], n_failed: int) -> Table:
     table.caption = (f"{len(summaries)} threads, {n} comments ({top} top-level)"
                      + (f"; {n_failed} files failed" if n_failed else ""))
     return table
+
+
+def language_summary(scored: pd.DataFrame) -> str:
+    """One line counting the replies left unscored because of their language ("" when none).
+
+    Examples
+    --------
+    >>> language_summary(pd.DataFrame({"lang": ["de", "de", "ru", "en"],
+    ...                                "flag_reasons": [["unsupported_language"]] * 3 + [[]]}))
+    '3 replies not scored: their language is not one the scorers read (de 2, ru 1)'
+    """
+    if FLAG_REASONS not in scored or "lang" not in scored:
+        return ""
+    unread = scored[[UNSUPPORTED_LANGUAGE in r for r in scored[FLAG_REASONS]]]
+    if unread.empty:
+        return ""
+    counts = ", ".join(f"{lang} {n}" for lang, n in unread["lang"].value_counts().items())
+    return f"{len(unread)} replies not scored: their language is not one the scorers read ({counts})"
 
 
 def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table:

@@ -134,3 +134,18 @@ def test_the_toxblock_tokenizer_splits_like_keras():
     assert model.tokens("idiot\u00a0moron") == []
     assert model.tokens("IDIOT, moron!") == model.tokens("idiot moron")
     assert len(model.tokens("the " * 500)) == model.max_len
+
+
+def test_reports_count_unscored_replies_in_their_coverage(mixed, tmp_path):
+    from modkit.report import thread_reports
+
+    table = mixed.assign(comment_id=[f"c{i}" for i in range(len(mixed))], parent_id=None)
+    reports = {r.thread_id: r for r in thread_reports(table)}
+    assert any("3 replies not scored" in w for w in reports["de"].metrics.coverage.warnings)
+    assert not any("not scored: written" in w for w in reports["en"].metrics.coverage.warnings)
+
+
+def test_the_cli_summary_counts_replies_left_unscored(mixed):
+    from modkit.console import language_summary
+
+    assert language_summary(mixed).startswith("4 replies not scored") and "de 3, ru 1" in language_summary(mixed)

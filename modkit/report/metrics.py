@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from modkit.model import FLAG_EMPTY, FLAG_ORPHAN, FLAG_REMOVED
+from modkit.model import FLAG_EMPTY, FLAG_ORPHAN, FLAG_REMOVED, UNSUPPORTED_LANGUAGE
 from modkit.report.tree import ThreadView
 
 
@@ -276,6 +276,9 @@ def coverage(view: ThreadView, page_warnings: Sequence[str] = ()) -> CoverageRep
         lines.append(f"{_n(len(orphans))} attached at top level because the parent was not on the page")
     if removed:
         lines.append(f"{_n(removed)} removed or deleted before the page was saved (not scored)")
+    unread = sum(UNSUPPORTED_LANGUAGE in r.flag_reasons for r in view.replies)
+    if unread:
+        lines.append(f"{_n(unread)} not scored: written in a language the scorers do not read")
     lines += view.notes
     return CoverageReport(len(view.replies), missing, orphans, removed, empty, tuple(page_warnings), tuple(lines))
 

@@ -62,7 +62,26 @@ SOURCES = [
     LICENCE,
 ]
 NOT_SUPPORTED = ("severe_toxicity, obscene, threat, insult and sexual_explicit: no labelled data here tells "
-                 "them apart from general toxicity, so the model does not pretend to score them")
+                 "them apart from general toxicity, so this file does not score them (the scorer takes the "
+                 "first four from tox-block, below)")
+#: How the scorer completes and flags these attributes (modkit/score/scorers/lite.py, modkit/score/policy.py).
+KINDS_CARD = """## The kinds, the flags and the thresholds
+
+The `lite` scorer adds `severe_toxicity`, `obscene`, `threat` and `insult` from tox-block 0.1.2's BiLSTM
+(MIT licence, Copyright (c) 2020 Pascal Bliem; trained on the Jigsaw Toxic Comment Classification data, about
+160k Wikipedia talk comments labelled with each kind), ported to NumPy by
+`python -m modkit.train.recipes.toxblock_port` and checked against TensorFlow to 1e-5. A kind scores
+`max(toxicity, tox-block toxic) x min(1, tox-block kind / tox-block toxic)`: modkit's toxicity sets the level,
+the Jigsaw-trained model the split between kinds. No data here labels the kinds, so their calibration is not
+measured here.
+
+Flags follow `labels/GUIDELINES.md`: only the attack attributes (`severe_toxicity`, `threat`, `insult`,
+`identity_attack`) flag, each at **0.5**; `toxicity` (threshold below, for ranking) and `obscene` never flag
+alone, and an insult must address someone or outweigh the swearing. `identity_attack`'s best-F1 threshold on
+tweets (about 0.20) flagged 53% of the harmless bias-madlibs sentences naming "queer"; at 0.5 it flags 0.21%
+of all harmless sentences (worst term "queer", 5.4%) and 34% of the hateful ones
+(`benchmarks/bench_identity_bias.py`).
+"""
 
 _MENTION = re.compile(r"@\w+")
 _URL = re.compile(r"https?://\S+")
@@ -197,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     path.with_suffix(".md").write_text(
         f"# The embedded `lite` toxicity scorer\n\nBuilt by `{RECIPE}`: one file, two attributes, each trained "
         f"by `modkit.train.train` (below). Not scored: {NOT_SUPPORTED}.\n\n"
-        + "\n".join(c.replace("# Model card", "## Model card").replace("\n## ", "\n### ") for c in cards),
+        + "\n".join(c.replace("# Model card", "## Model card").replace("\n## ", "\n### ") for c in cards)
+        + "\n" + KINDS_CARD,
         encoding="utf-8")
     for r in (tox_report, files, ident_report):
         print(r.to_markdown())
