@@ -20,8 +20,6 @@ from modkit.score.language import UNDETERMINED, detect_languages
 from modkit.score.policy import flag_reasons
 from modkit.score.toxblock import CLASSES, load_toxblock
 
-ASSETS = Path(__file__).parent / "assets"
-
 NOT_TOXIC = [
     "he lost his shit when i tried to take him outside",
     "God fucking damnit. With that amount of knowledge and detail, I hope you end when you are comfortable ... "
@@ -122,7 +120,7 @@ def test_a_given_lang_column_is_respected():
 
 
 def test_the_toxblock_port_reproduces_the_keras_outputs_recorded_by_its_recipe():
-    ref = json.loads((ASSETS / "toxblock_keras_reference.json").read_text(encoding="utf-8"))
+    ref = json.loads((Path(__file__).parent / "reference" / "toxblock_keras_reference.json").read_text(encoding="utf-8"))
     ours = load_toxblock().predict(ref["texts"])
     assert ours.shape == (len(ref["texts"]), len(CLASSES))
     np.testing.assert_allclose(ours, np.array(ref["outputs"]), atol=1e-5)

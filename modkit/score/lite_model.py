@@ -15,7 +15,9 @@ Scoring a reply takes two steps.
      :class:`modkit.train.lite.LiteToxicityClassifier` on the public labelled
      data (recipe: ``modkit.train.recipes.lite_toxicity``);
    - ``you``: second-person address ("you", "your", "u", ...), capped;
-   - ``log_len``: the log of the length, capped.
+   - ``log_len``: the log of the length, capped;
+   - ``tb_<kind>`` (models built with ``toxblock=True``): the log-odds of tox-block's
+     six Jigsaw-trained outputs (:mod:`~modkit.score.toxblock`).
 
    All of them come from one pass of :class:`~modkit.score.batch_text.TextBatch`
    over the batch (:meth:`LiteToxicityModel.analyse`).
@@ -25,7 +27,10 @@ Scoring a reply takes two steps.
    with its parent's (:func:`context_features`): the parent's own toxicity,
    and its interaction with the reply's toxicity and second-person address,
    because annotators who see a hostile parent read a pointed reply as
-   hostile. ``identity_attack`` reads the reply's signals only.
+   hostile. ``identity_attack`` reads the reply's signals only. With tox-block, the
+   heads also read its six outputs for the reply (and its ``toxic`` for the parent),
+   and :meth:`LiteToxicityModel.predict` adds the kinds ``severe_toxicity``,
+   ``obscene``, ``threat`` and ``insult`` (:func:`kind_scores`).
 
 An empty (or whitespace-only) reply scores 0 on every attribute: there is nothing
 to judge. Texts longer than :data:`MAX_TEXT_CHARS` are read up to that length.
@@ -41,6 +46,7 @@ import scipy.sparse as sp
 
 from modkit.score.batch_text import TextBatch, chunks, word_hashes
 from modkit.score.profanity_svm import ProfanitySVM
+from modkit.score.toxblock import CLASSES as TB_CLASSES
 
 #: Characters of a text that are read: 200k keeps the temporary arrays of one
 #: text near 30 MB, and no real reply needs more to be judged.
@@ -64,6 +70,11 @@ CHUNK_CHARS = 256_000
 TEXT_FEATURES = ("reply_apc", "reply_own_{t}", "reply_strongest_word", "reply_you", "reply_log_len")
 #: Features of the parent, and of the parent's toxicity meeting the reply's, for target ``{t}``.
 PARENT_FEATURES = ("has_parent", "parent_apc", "parent_own_{t}", "parent_{t}_x_reply_you", "parent_{t}_x_reply_{t}")
+#: tox-block's features: its six outputs for the reply, its ``toxic`` for the parent.
+TOXBLOCK_REPLY_FEATURES = tuple(f"reply_tb_{k}" for k in TB_CLASSES)
+TOXBLOCK_PARENT_FEATURES = ("parent_tb_toxic",)
+#: The kinds a tox-block model adds, and their index among tox-block's outputs.
+KINDS = {"severe_toxicity": 1, "obscene": 2, "threat": 3, "insult": 4}
 
 #: Feature names of lite model files written before features were named per target.
 _OLD_NAMES = {"reply_own": "reply_own_toxicity", "parent_own": "parent_own_toxicity",
@@ -71,7 +82,7 @@ _OLD_NAMES = {"reply_own": "reply_own_toxicity", "parent_own": "parent_own_toxic
               "parent_toxic_x_reply_toxic": "parent_toxicity_x_reply_toxicity"}
 
 
-def feature_names(target: str, context: bool = True) -> tuple[str, ...]:
+def feature_names(target: str, context: bool = True, toxblock: bool = False) -> tuple[str, ...]:
     """The head features :func:`context_features` builds for one target.
 
     Examples
@@ -80,9 +91,31 @@ def feature_names(target: str, context: bool = True) -> tuple[str, ...]:
     ('reply_apc', 'reply_own_toxicity', 'reply_strongest_word', 'reply_you', 'reply_log_len')
     >>> feature_names("toxicity")[-1]
     'parent_toxicity_x_reply_toxicity'
+    >>> feature_names("toxicity", toxblock=True)[-1]
+    'parent_tb_toxic'
     """
     names = TEXT_FEATURES + (PARENT_FEATURES if context else ())
+    if toxblock:
+        names += TOXBLOCK_REPLY_FEATURES + (TOXBLOCK_PARENT_FEATURES if context else ())
     return tuple(n.format(t=target) for n in names)
+
+
+def kind_scores(toxicity: np.ndarray, toxblock: np.ndarray) -> dict[str, np.ndarray]:
+    """Each kind's score from modkit's toxicity and tox-block's six probabilities.
+
+    A kind is ``max(toxicity, tox-block toxic) * min(1, tox-block kind / tox-block toxic)``:
+    modkit's toxicity (or tox-block's, when higher: threats are rare in modkit's
+    training data) sets the level, the Jigsaw-trained model the split between kinds.
+
+    Examples
+    --------
+    >>> tb = np.array([[0.9, 0.1, 0.9, 0.0, 0.45, 0.0], [0.01, 0.0, 0.0, 0.0, 0.01, 0.0]])
+    >>> {k: v.round(2).tolist() for k, v in kind_scores(np.array([0.5, 0.0]), tb).items()}
+    {'severe_toxicity': [0.1, 0.0], 'obscene': [0.9, 0.0], 'threat': [0.0, 0.0], 'insult': [0.45, 0.01]}
+    """
+    level = np.maximum(toxicity, toxblock[:, 0])
+    share = np.minimum(1.0, toxblock / np.maximum(toxblock[:, [0]], 1e-9))
+    return {a: np.clip(level * share[:, k], 0.0, 1.0) for a, k in KINDS.items()}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -96,16 +129,19 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 @dataclass
 class TextDesign:
-    """What the model reads of each text: n-gram rows, word TF-IDF rows, "you" count, length."""
+    """What the model reads of each text: n-gram rows, word TF-IDF rows, "you" count, length,
+    and tox-block's six log-odds (when the model reads them)."""
 
     chars: sp.csr_matrix
     words: sp.csr_matrix
     you: np.ndarray
     length: np.ndarray
+    toxblock: np.ndarray | None = None
 
     def rows(self, index: np.ndarray) -> TextDesign:
         """The design of a subset of the texts."""
-        return TextDesign(self.chars[index], self.words[index], self.you[index], self.length[index])
+        tb = None if self.toxblock is None else self.toxblock[index]
+        return TextDesign(self.chars[index], self.words[index], self.you[index], self.length[index], tb)
 
 
 def style_signals(you_count: np.ndarray, length: np.ndarray) -> dict[str, np.ndarray]:
@@ -141,6 +177,9 @@ def context_features(reply: dict[str, np.ndarray], parent: dict[str, np.ndarray]
     h = np.asarray(has_parent, dtype=float)
     out = {"reply_apc": reply["apc"], "reply_strongest_word": reply["strongest_word"], "reply_you": reply["you"],
            "reply_log_len": reply["log_len"], "has_parent": h, "parent_apc": parent["apc"] * h}
+    if "tb_toxic" in reply:
+        out |= {f"reply_tb_{k}": reply[f"tb_{k}"] for k in TB_CLASSES}
+        out["parent_tb_toxic"] = parent["tb_toxic"] * h
     for t in targets:
         # "toxic" by either word model: the stronger of the two log-odds, as a probability.
         parent_t = _sigmoid(np.maximum(parent["apc"], parent[f"own_{t}"])) * h
@@ -170,6 +209,8 @@ class LiteToxicityModel:
     heads : dict
         ``{attribute: (feature_names, coef, intercept)}``; feature names come from
         :func:`feature_names`.
+    toxblock : bool
+        Read tox-block's outputs (features ``*_tb_*``) and score the kinds.
 
     Examples
     --------
@@ -186,7 +227,8 @@ class LiteToxicityModel:
 
     def __init__(self, svm: ProfanitySVM, char_ngram_range: tuple[int, int], char_bits: int,
                  text_targets: tuple[str, ...], text_coef_char: np.ndarray, text_coef_word: np.ndarray,
-                 text_intercept: np.ndarray, heads: dict[str, tuple[tuple[str, ...], np.ndarray, float]]):
+                 text_intercept: np.ndarray, heads: dict[str, tuple[tuple[str, ...], np.ndarray, float]],
+                 toxblock: bool = False):
         self.svm = svm
         self.char_ngram_range = tuple(char_ngram_range)
         self.char_bits = int(char_bits)
@@ -195,6 +237,7 @@ class LiteToxicityModel:
         self.text_coef_word = text_coef_word
         self.text_intercept = np.asarray(text_intercept, dtype=np.float64)
         self.heads = heads
+        self.toxblock = bool(toxblock)
         self._you_hashes: np.ndarray | None = None
 
     # Word hashes are rebuilt on first use; they depend on the code, not on training.
@@ -203,6 +246,7 @@ class LiteToxicityModel:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("toxblock", False)  # files written before tox-block was read
         self._you_hashes = None
         # Files from modkit 0.1's recipe named the toxicity features without their target.
         self.heads = {a: (tuple(_OLD_NAMES.get(n, n) for n in names), coef, b)
@@ -210,7 +254,11 @@ class LiteToxicityModel:
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        return tuple(self.heads)
+        """The heads' attributes, and the kinds when the model reads tox-block (Detoxify's order)."""
+        if not self.toxblock:
+            return tuple(self.heads)
+        first = tuple(a for a in self.heads if a == "toxicity")
+        return first + tuple(KINDS) + tuple(a for a in self.heads if a != "toxicity")
 
     @classmethod
     def merge(cls, models: Sequence[LiteToxicityModel]) -> LiteToxicityModel:
@@ -240,7 +288,7 @@ class LiteToxicityModel:
         return cls(first.svm, first.char_ngram_range, first.char_bits, tuple(targets),
                    np.hstack([m.text_coef_char for m in models]), np.hstack([m.text_coef_word for m in models]),
                    np.concatenate([m.text_intercept for m in models]),
-                   {a: h for m in models for a, h in m.heads.items()})
+                   {a: h for m in models for a, h in m.heads.items()}, any(m.toxblock for m in models))
 
     def analyse(self, texts: Sequence[str]) -> TextDesign:
         """Read every text once (in chunks of about :data:`CHUNK_CHARS` characters)."""
@@ -248,9 +296,10 @@ class LiteToxicityModel:
         parts = [self._analyse_chunk(texts[part]) for part in chunks(texts, CHUNK_CHARS)]
         if len(parts) == 1:
             return parts[0]
+        tb = None if parts[0].toxblock is None else np.vstack([p.toxblock for p in parts])
         return TextDesign(sp.vstack([p.chars for p in parts], format="csr"),
                           sp.vstack([p.words for p in parts], format="csr"),
-                          np.concatenate([p.you for p in parts]), np.concatenate([p.length for p in parts]))
+                          np.concatenate([p.you for p in parts]), np.concatenate([p.length for p in parts]), tb)
 
     def _analyse_chunk(self, texts: list[str]) -> TextDesign:
         if self._you_hashes is None:
@@ -258,9 +307,14 @@ class LiteToxicityModel:
         batch = TextBatch(texts)
         doc, hashes, _ = batch.words()
         you = np.bincount(doc[np.isin(hashes, self._you_hashes)], minlength=batch.n_docs)
+        tb = None
+        if self.toxblock:
+            from modkit.score.toxblock import load_toxblock
+
+            tb = np.clip(load_toxblock().logits(texts), -MAX_LOGIT, MAX_LOGIT)
         return TextDesign(batch.char_ngrams(self.char_ngram_range, self.char_bits),
                           self.svm.tfidf_from_words(doc, hashes, batch.n_docs), you,
-                          np.fromiter(map(len, texts), np.int64, batch.n_docs))
+                          np.fromiter(map(len, texts), np.int64, batch.n_docs), tb)
 
     def text_signals(self, texts: Sequence[str], design: TextDesign | None = None) -> dict[str, np.ndarray]:
         """Every per-text signal (see the module docstring), keyed by name.
@@ -277,6 +331,8 @@ class LiteToxicityModel:
         signals = {"apc": _logit(self.svm.proba(design.words)),
                    "strongest_word": self.svm.strongest_word(design.words)}
         signals |= {f"own_{t}": np.clip(own[:, i], -MAX_LOGIT, MAX_LOGIT) for i, t in enumerate(self.text_targets)}
+        if design.toxblock is not None:
+            signals |= {f"tb_{k}": design.toxblock[:, i] for i, k in enumerate(TB_CLASSES)}
         return signals | style_signals(design.you, design.length)
 
     def combine(self, reply: dict[str, np.ndarray], parent: dict[str, np.ndarray],
@@ -314,4 +370,9 @@ class LiteToxicityModel:
         if not texts:
             return {a: np.zeros(0) for a in self.heads}
         empty = np.array([not t.strip() for t in texts])
-        return {a: np.where(empty, 0.0, s) for a, s in self.head_scores(self.features(texts, parents)).items()}
+        features = self.features(texts, parents)
+        scores = self.head_scores(features)
+        if self.toxblock:
+            tb = _sigmoid(np.column_stack([features[f"reply_tb_{k}"] for k in TB_CLASSES]))
+            scores |= kind_scores(scores["toxicity"], tb)
+        return {a: np.where(empty, 0.0, scores[a]) for a in self.attributes}

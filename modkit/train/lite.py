@@ -106,13 +106,17 @@ class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
     random_state : int
     svm : ProfanitySVM, optional
         The word model; :func:`profanity_svm` by default.
+    toxblock : bool
+        Let the heads read tox-block's six Jigsaw-trained outputs (and the fitted model
+        score the kinds ``severe_toxicity``, ``obscene``, ``threat``, ``insult``).
 
     Examples
     --------
     >>> words = ["idiot", "moron", "clown", "loser"]
     >>> X = pd.DataFrame({"text": [f"you {words[i % 4]}" if i % 2 else f"thanks for the edit {i}"
     ...                            for i in range(40)], "group": [f"t{i // 4}" for i in range(40)]})
-    >>> m = LiteToxicityClassifier(context=False, char_bits=12, inner_folds=2).fit(X, [i % 2 for i in range(40)])
+    >>> m = LiteToxicityClassifier(context=False, char_bits=12, inner_folds=2, toxblock=False)
+    >>> m = m.fit(X, [i % 2 for i in range(40)])
     >>> p = m.predict_proba(pd.DataFrame({"text": ["you clown", "thanks for the fix"]}))[:, 1]
     >>> bool(p[0] > p[1])
     True
@@ -121,7 +125,7 @@ class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, target: str = "toxicity", context: bool = True, char_ngram_range: tuple[int, int] = (2, 5),
                  char_bits: int = 18, alpha: float = 1e-5, epochs: int = 30, positive_weight: float = 10.0,
                  head_C: float = 0.1, head_positive_weight: float = 10.0, inner_folds: int = 5,
-                 random_state: int = 0, svm: ProfanitySVM | None = None):
+                 random_state: int = 0, svm: ProfanitySVM | None = None, toxblock: bool = True):
         self.target = target
         self.context = context
         self.char_ngram_range = char_ngram_range
@@ -134,13 +138,14 @@ class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
         self.inner_folds = inner_folds
         self.random_state = random_state
         self.svm = svm
+        self.toxblock = toxblock
 
     def _shell(self, svm: ProfanitySVM, coefs: tuple | None = None, head: tuple | None = None) -> LiteToxicityModel:
         n_chars = 1 << self.char_bits
         chars, words, intercept = coefs or (np.zeros(n_chars), np.zeros(svm.n_words), 0.0)
         return LiteToxicityModel(svm, self.char_ngram_range, self.char_bits, (self.target,),
                                  chars.reshape(-1, 1).astype(np.float32), words.reshape(-1, 1).astype(np.float32),
-                                 np.array([intercept]), {self.target: head} if head else {})
+                                 np.array([intercept]), {self.target: head} if head else {}, self.toxblock)
 
     def _fit_text(self, design: TextDesign, y: np.ndarray, weight: np.ndarray) -> tuple:
         X = sp.hstack([design.chars, design.words], format="csr")
@@ -165,7 +170,7 @@ class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
         weight = np.where(aux, 1.0, np.where(y == 1, self.positive_weight, 1.0))
         groups = [g for g, a in zip(_column(X, GROUP, None), aux) if not a]
         groups = None if any(g is None or g != g for g in groups) else groups
-        names = feature_names(self.target, self.context)
+        names = feature_names(self.target, self.context, self.toxblock)
 
         def features(model: LiteToxicityModel, rows: np.ndarray) -> np.ndarray:
             """Head features of main rows (``rows`` index ``main``)."""

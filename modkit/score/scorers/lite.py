@@ -25,7 +25,7 @@ import pandas as pd
 from modkit.errors import ModkitError
 from modkit.registry import scorers
 from modkit.score.base import PARENT_TEXT_COL, Scorer, check_comments, texts
-from modkit.score.lite_model import LiteToxicityModel
+from modkit.score.lite_model import KINDS, LiteToxicityModel, kind_scores
 from modkit.score.toxblock import DEFAULT_PATH as TOXBLOCK_PATH
 from modkit.score.toxblock import load_toxblock
 from modkit.train.persist import load_model
@@ -35,8 +35,6 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "lite.skops"
 #: Replies analysed at once: bounds memory (the n-gram rows of 8192 typical replies
 #: take about 100 MB) while keeping NumPy's per-call overhead negligible.
 CHUNK_ROWS = 8192
-#: The kinds of toxicity read from tox-block (its output index per attribute), as shares of its ``toxic``.
-KINDS = {"severe_toxicity": 1, "obscene": 2, "threat": 3, "insult": 4}
 #: Threshold of every attack attribute (the kinds and ``identity_attack``): "more likely than
 #: not". The kinds have no labels here to tune a threshold on; ``identity_attack``'s best-F1
 #: threshold on tweets (0.20) flagged 53% of the harmless bias-madlibs sentences naming "queer"
@@ -112,8 +110,10 @@ class LiteToxicityScorer(Scorer):
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        own = self._loaded()[0].attributes
-        return ("toxicity", *KINDS, *(a for a in own if a != "toxicity"))
+        model = self._loaded()[0]
+        if model.toxblock:
+            return model.attributes
+        return ("toxicity", *KINDS, *(a for a in model.attributes if a != "toxicity"))
 
     @property
     def version(self) -> str:
@@ -137,21 +137,9 @@ class LiteToxicityScorer(Scorer):
             for attribute, values in model.predict(replies[start:stop], parents[start:stop]).items():
                 columns[attribute].append(values)
         data = {a: np.clip(np.concatenate(v), 0.0, 1.0) if v else np.zeros(0) for a, v in columns.items()}
-        outputs = load_toxblock().predict(replies) if replies else np.zeros((0, 6))
-        outputs[[not t.strip() for t in replies]] = 0.0  # an empty reply scores 0, as in the lite model
-        data |= kind_scores(data["toxicity"], outputs)
+        if not model.toxblock:  # a model file that does not read tox-block: the kinds from its toxicity
+            outputs = load_toxblock().predict(replies) if replies else np.zeros((0, 6))
+            outputs[[not t.strip() for t in replies]] = 0.0  # an empty reply scores 0, as in the lite model
+            data |= kind_scores(data["toxicity"], outputs)
         return pd.DataFrame({a: data[a] for a in self.attributes}, index=comments.index, dtype=np.float64)
 
-
-def kind_scores(toxicity: np.ndarray, toxblock: np.ndarray) -> dict[str, np.ndarray]:
-    """Each kind's score from modkit's toxicity and tox-block's six outputs (see the module docstring).
-
-    Examples
-    --------
-    >>> tb = np.array([[0.9, 0.1, 0.9, 0.0, 0.45, 0.0], [0.01, 0.0, 0.0, 0.0, 0.01, 0.0]])
-    >>> {k: v.round(2).tolist() for k, v in kind_scores(np.array([0.5, 0.0]), tb).items()}
-    {'severe_toxicity': [0.1, 0.0], 'obscene': [0.9, 0.0], 'threat': [0.0, 0.0], 'insult': [0.45, 0.01]}
-    """
-    level = np.maximum(toxicity, toxblock[:, 0])
-    share = np.minimum(1.0, toxblock / np.maximum(toxblock[:, [0]], 1e-9))
-    return {a: np.clip(level * share[:, k], 0.0, 1.0) for a, k in KINDS.items()}

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT.parent / "shared" / "datasets" / "toxicity"
 TOLERANCE = 1e-5
 #: Keras' outputs for :data:`SENTENCES`, kept for the test that checks the port without TensorFlow.
-REFERENCE = ROOT / "tests" / "assets" / "toxblock_keras_reference.json"
+REFERENCE = ROOT / "tests" / "reference" / "toxblock_keras_reference.json"
 #: Sentences checked even without the shared data: short, long, empty, odd characters.
 SENTENCES = ["you are a stupid idiot", "thanks for fixing the citation", "", "I will find where you live.",
              "go back to your country", "he lost his shit when i tried to take him outside",
