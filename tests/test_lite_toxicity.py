@@ -183,6 +183,7 @@ def test_the_recipe_trains_through_modkit_train_and_beats_alt_profanity_check_on
     from modkit.train.recipes import lite_toxicity as recipe
 
     wiki, tweets = recipe.load_wiki(SHARED / "toxicity"), recipe.load_tweets(SHARED / "toxicity", 0.1)
+    tweets = tweets.rename(columns={"toxic": "label"})[["text", "label"]]
     trained, report = recipe.train_toxicity(wiki, tweets, folds=2, n_boot=0, compare=("apc",))
     ours, theirs = (report.scorers[n]["roc_auc"]["value"] for n in ("lite", "apc"))
     assert ours >= 0.8

@@ -11,6 +11,7 @@ throw out a short English reply.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -25,7 +26,8 @@ MIN_LETTERS = 20
 THREAD_MAJORITY = 0.6
 #: Characters of a reply read to tell its language: identification time grows with length,
 #: and a few sentences tell a language as well as a page does.
-READ_CHARS = 300
+READ_CHARS = 200
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +48,7 @@ def guess(text: str) -> tuple[str, float]:
     ('und', 0.0)
     """
     text = text[:READ_CHARS]
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+    if len(text) < MIN_LETTERS or len(_LETTER.findall(text)) < MIN_LETTERS:
         return UNDETERMINED, 0.0
     lang, p = _identifier().classify(text)
     return str(lang), float(p)

@@ -253,9 +253,14 @@ class LiteToxicityModel:
                       for a, (names, coef, b) in self.heads.items()}
 
     @property
+    def scores_kinds(self) -> bool:
+        """Whether :meth:`predict` adds the kinds: it reads tox-block and has a ``toxicity`` head."""
+        return self.toxblock and "toxicity" in self.heads
+
+    @property
     def attributes(self) -> tuple[str, ...]:
         """The heads' attributes, and the kinds when the model reads tox-block (Detoxify's order)."""
-        if not self.toxblock:
+        if not self.scores_kinds:
             return tuple(self.heads)
         first = tuple(a for a in self.heads if a == "toxicity")
         return first + tuple(KINDS) + tuple(a for a in self.heads if a != "toxicity")
@@ -372,7 +377,7 @@ class LiteToxicityModel:
         empty = np.array([not t.strip() for t in texts])
         features = self.features(texts, parents)
         scores = self.head_scores(features)
-        if self.toxblock:
+        if self.scores_kinds:
             tb = _sigmoid(np.column_stack([features[f"reply_tb_{k}"] for k in TB_CLASSES]))
             scores |= kind_scores(scores["toxicity"], tb)
         return {a: np.where(empty, 0.0, scores[a]) for a in self.attributes}

@@ -42,11 +42,21 @@ def _conspiracy(features: tuple[str, ...], folds: int, seed: int, target: str) -
     return ConspiracyModel(stack_folds=min(5, folds), random_state=seed)
 
 
-def _lite(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
+def _lite(features: tuple[str, ...], folds: int, seed: int, target: str, toxblock: bool = True) -> object:
     from modkit.train.lite import LiteToxicityClassifier
 
     return LiteToxicityClassifier(target=target, context="context" in features, inner_folds=min(5, folds),
-                                  random_state=seed)
+                                  random_state=seed, toxblock=toxblock)
+
+
+def _lite_ngrams(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
+    return _lite(features, folds, seed, target, toxblock=False)
+
+
+def _toxblock(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
+    from modkit.train.lite import ToxBlockReference
+
+    return ToxBlockReference()
 
 
 def _apc(features: tuple[str, ...], folds: int, seed: int, target: str) -> object:
@@ -61,10 +71,15 @@ FAMILIES: dict[str, Family] = {
     "conspiracy": Family("word TF-IDF logistic regression stacked with the conspiracy cue counts of the reply's "
                          "own words (words copied from the parent are masked); the stacker calibrates", _conspiracy),
     "lite": Family("SGD logistic regression on hashed character 2-5-grams and alt-profanity-check's word TF-IDF, "
-                   "then a logistic head over the reply's (and, with context, the parent's) text signals, fitted "
-                   "on inner out-of-fold scores grouped by thread", _lite),
+                   "then a logistic head over the reply's (and, with context, the parent's) text signals and "
+                   "tox-block's six Jigsaw-trained outputs, fitted on inner out-of-fold scores grouped by thread",
+                   _lite),
+    "lite_ngrams": Family("the lite family without tox-block's outputs (modkit 0.1's embedded design)",
+                          _lite_ngrams),
     "apc": Family("alt-profanity-check 1.9.1's pre-trained word SVM (a reference: it learns nothing here)",
                   _apc, reference=True),
+    "toxblock": Family("tox-block 0.1.2's pre-trained BiLSTM, its toxic output (a reference: it learns nothing here)",
+                       _toxblock, reference=True),
 }
 
 
@@ -78,7 +93,7 @@ def family(name: str) -> Family:
     >>> family("bert")
     Traceback (most recent call last):
     ...
-    modkit.errors.ConfigError: unknown model 'bert'; choose from: tfidf, conspiracy, lite, apc.
+    modkit.errors.ConfigError: unknown model 'bert'; choose from: tfidf, conspiracy, lite, lite_ngrams, apc, toxblock.
     """
     if name not in FAMILIES:
         raise ConfigError(f"unknown model {name!r}; choose from: {', '.join(FAMILIES)}.")

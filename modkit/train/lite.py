@@ -227,3 +227,25 @@ class ProfanityCheckReference(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         p = self.svm_.proba(self.svm_.tfidf(texts(X, TEXT_COL))) if len(X) else np.zeros(0)
         return np.column_stack([1 - p, p])
+
+
+class ToxBlockReference(ClassifierMixin, BaseEstimator):
+    """tox-block's pre-trained BiLSTM (its ``toxic`` output) as an estimator: a fixed reference.
+
+    Examples
+    --------
+    >>> ref = ToxBlockReference().fit(pd.DataFrame({"text": ["a", "b"]}), [0, 1])
+    >>> p = ref.predict_proba(pd.DataFrame({"text": ["you are a stupid idiot", "thanks for the citation"]}))
+    >>> bool(p[0, 1] > 0.5 > p[1, 1])
+    True
+    """
+
+    def fit(self, X: pd.DataFrame, y: Sequence[int]) -> ToxBlockReference:
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        from modkit.score.toxblock import load_toxblock
+
+        p = load_toxblock().predict(texts(X, TEXT_COL))[:, 0].astype(np.float64) if len(X) else np.zeros(0)
+        return np.column_stack([1 - p, p])

@@ -211,3 +211,29 @@ def paired_bootstrap(y: np.ndarray, scores: Mapping[str, np.ndarray], reference:
                          "diff_low": float(np.percentile(d, lo_q)), "diff_high": float(np.percentile(d, hi_q))}
             out[name][m] = cell
     return out
+
+
+def reliability(y: np.ndarray, scores: np.ndarray, bins: int = 10) -> tuple[float, list[dict[str, float]]]:
+    """Expected calibration error and the reliability diagram's rows (equal-width score bins).
+
+    ECE is the mean gap between a bin's mean score and its share of positives,
+    weighted by the bin's rows: 0 means "a score of 0.3 is right 30% of the time".
+
+    Examples
+    --------
+    >>> ece, rows = reliability(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9]), bins=2)
+    >>> round(ece, 3), [(r["mean_score"], r["positive_share"], r["n"]) for r in rows]
+    (0.15, [(0.15, 0.0, 2), (0.85, 1.0, 2)])
+    """
+    y, scores = np.asarray(y, dtype=float), np.clip(np.asarray(scores, dtype=float), 0.0, 1.0)
+    which = np.minimum((scores * bins).astype(int), bins - 1)
+    rows, ece = [], 0.0
+    for b in range(bins):
+        inside = which == b
+        if not inside.any():
+            continue
+        mean, share = float(scores[inside].mean()), float(y[inside].mean())
+        ece += inside.mean() * abs(mean - share)
+        rows.append({"bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "mean_score": round(mean, 3),
+                     "positive_share": round(share, 3), "n": int(inside.sum())})
+    return float(ece), rows

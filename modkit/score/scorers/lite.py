@@ -111,7 +111,7 @@ class LiteToxicityScorer(Scorer):
     @property
     def attributes(self) -> tuple[str, ...]:
         model = self._loaded()[0]
-        if model.toxblock:
+        if model.scores_kinds:
             return model.attributes
         return ("toxicity", *KINDS, *(a for a in model.attributes if a != "toxicity"))
 
@@ -137,7 +137,7 @@ class LiteToxicityScorer(Scorer):
             for attribute, values in model.predict(replies[start:stop], parents[start:stop]).items():
                 columns[attribute].append(values)
         data = {a: np.clip(np.concatenate(v), 0.0, 1.0) if v else np.zeros(0) for a, v in columns.items()}
-        if not model.toxblock:  # a model file that does not read tox-block: the kinds from its toxicity
+        if not model.scores_kinds:  # a model file that does not read tox-block: the kinds from its toxicity
             outputs = load_toxblock().predict(replies) if replies else np.zeros((0, 6))
             outputs[[not t.strip() for t in replies]] = 0.0  # an empty reply scores 0, as in the lite model
             data |= kind_scores(data["toxicity"], outputs)

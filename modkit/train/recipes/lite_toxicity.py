@@ -4,17 +4,23 @@ Run from the repository root (``make models`` runs every recipe)::
 
     python -m modkit.train.recipes.lite_toxicity [--data DIR] [--out PATH] [--folds 5] [--quick]
 
-It reads ``../shared/datasets/toxicity``: the Wikipedia talk replies of
-Pavlopoulos et al. labelled without their parent (``gn.csv``) and with it
-(``gc_dev.csv``, parents included), and Davidson et al.'s tweets. Both
-attributes are trained by :func:`modkit.train.train`, the function behind
-``modkit train``, with ``model="lite"`` (see :mod:`modkit.train.lite`):
+It reads ``../shared/datasets/toxicity`` (:func:`load_sources`): replies with
+their parent where the data has it, from Wikipedia talk pages (Pavlopoulos et
+al., labelled without the parent in ``gn.csv`` and with it in ``gc_dev.csv``;
+Dixon et al.'s Wikipedia comments), Reddit (ToxiChat's human turns), users'
+messages to chatbots (ConvAbuse) and Fox News comments; Civil Comments'
+toxic-spans posts and Davidson et al.'s tweets are auxiliary. Both attributes
+are trained by :func:`modkit.train.train`, the function behind ``modkit train``,
+with ``model="lite"`` (see :mod:`modkit.train.lite`), whose heads also read
+tox-block's six Jigsaw-trained outputs:
 
-- ``toxicity``: the Wikipedia replies, with their parents as context, folds
-  grouped by page; the tweets (offensive or hate = 1) are auxiliary rows, in
-  every fold's training part and never measured. On the same folds:
-  alt-profanity-check's pre-trained model (``apc``), the reference, and ``lite``
-  without context (``lite:text``);
+- ``toxicity``: the replies, with their parents as context, folds grouped by
+  thread (page, Reddit thread, conversation, article); the tweets (offensive or
+  hate = 1) and the Civil Comments posts (mostly toxic by selection, so no fair
+  measure nor prior) are auxiliary rows, in every fold's training part and never
+  measured. On the same folds: alt-profanity-check's pre-trained model (``apc``,
+  the reference), tox-block alone (``toxblock``) and modkit 0.1's design without
+  tox-block (``lite_ngrams``);
 - ``identity_attack``: the tweets, hate speech = 1 (abuse aimed at a group),
   stratified folds; the Wikipedia replies nobody found toxic are auxiliary
   negatives.
@@ -44,7 +50,8 @@ import sklearn
 
 from modkit.score.lite_model import LiteToxicityModel
 from modkit.score.profanity_svm import LICENCE
-from modkit.train.metrics import classification_metrics, paired_bootstrap
+from modkit.score.toxblock import LICENCE as TOXBLOCK_LICENCE
+from modkit.train.metrics import classification_metrics, paired_bootstrap, reliability
 from modkit.train.persist import save_model
 from modkit.train.report import Report, model_card
 from modkit.train.trainer import TrainedModel, train
@@ -58,8 +65,15 @@ RECIPE = "python -m modkit.train.recipes.lite_toxicity"
 SOURCES = [
     "Wikipedia talk replies, Pavlopoulos et al. ACL 2020 (gn.csv labelled without the parent, gc_dev.csv with "
     "it); Apache-2.0, texts CC BY-SA",
-    "Tweets labelled hate speech / offensive / neither, Davidson et al. ICWSM 2017; MIT",
+    "Wikipedia talk comments, Dixon et al. AIES 2018 (a Wikipedia Toxicity test subset); CC BY 4.0",
+    "Reddit threads, ToxiChat (Baheti et al. EMNLP 2021), human turns with the previous turn; CC BY-SA 4.0",
+    "Users' messages to chatbots with the agent's previous turn, ConvAbuse (Cercas Curry et al. EMNLP 2021); "
+    "CC BY 4.0",
+    "Fox News comments with the previous comment, Gao & Huang RANLP 2017; MIT",
+    "Civil Comments toxic-spans posts (Pavlopoulos et al., SemEval 2021 Task 5; auxiliary); CC0",
+    "Tweets labelled hate speech / offensive / neither, Davidson et al. ICWSM 2017 (auxiliary); MIT",
     LICENCE,
+    TOXBLOCK_LICENCE,
 ]
 NOT_SUPPORTED = ("severe_toxicity, obscene, threat, insult and sexual_explicit: no labelled data here tells "
                  "them apart from general toxicity, so this file does not score them (the scorer takes the "
@@ -114,6 +128,46 @@ def load_wiki(data: Path = DATA) -> pd.DataFrame:
                          "source": wiki["source"], "page": wiki["id"].astype(str).str.split(".").str[0]})
 
 
+def _frame(text, parent, label, source: str, group) -> pd.DataFrame:
+    parent = [""] * len(text) if parent is None else parent
+    return pd.DataFrame({"text": pd.Series(text).fillna("").astype(str).to_numpy(),
+                         "parent_text": pd.Series(parent).fillna("").astype(str).to_numpy(),
+                         "label": pd.Series(label).astype(int).to_numpy(), "source": source,
+                         "page": pd.Series(group).astype(str).radd(f"{source}:").to_numpy()})
+
+
+def load_sources(data: Path = DATA) -> pd.DataFrame:
+    """Every measured source: ``text``, ``parent_text`` ("" when none), ``label``, ``source``, ``page`` (thread).
+
+    Sources: ``gn``/``gc`` (Wikipedia replies, :func:`load_wiki`), ``dixon`` (Wikipedia
+    comments, no parent), ``toxichat`` (human Reddit turns; the thread is the run of
+    turns from a turn 1), ``convabuse`` (a user's message, the agent's turn before it
+    as the parent) and ``fox`` (a comment and the one before it; grouped by article).
+    """
+    wiki = load_wiki(data)
+    wiki["page"] = "wiki:" + wiki["page"]
+    dixon = pd.read_csv(data / "wiki_toxicity_dixon" / "comments.csv")
+    chat = pd.read_csv(data / "toxichat_reddit" / "turns.csv")
+    chat["thread"] = (chat["turn"] == 1).cumsum()
+    chat = chat[chat["src"] == "reddit"]
+    abuse = pd.read_csv(data / "convabuse" / "turns.csv")
+    fox = pd.read_csv(data / "fox_news_comments" / "comments.csv")
+    parts = [
+        wiki,
+        _frame(dixon["comment"], None, dixon["toxic"].astype(str).eq("True"), "dixon", dixon["rev_id"]),
+        _frame(chat["text"], chat["parent"], chat["label"].eq("Offensive"), "toxichat", chat["thread"]),
+        _frame(abuse["user"], abuse["agent"], abuse["label_abusive_majority"], "convabuse", abuse["conv_id"]),
+        _frame(fox["text"], fox["prev"], fox["label"], "fox", fox["title"]),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def load_civil(data: Path = DATA) -> pd.DataFrame:
+    """Civil Comments' toxic-spans posts (majority label), auxiliary: selected for toxicity, not a sample."""
+    posts = pd.read_csv(data / "civil_comments_toxic_spans" / "posts.csv")
+    return _frame(posts["comment_text"], None, posts["label_toxic_majority"], "civil", posts["comment_id"])
+
+
 def load_tweets(data: Path = DATA, fraction: float = 1.0) -> pd.DataFrame:
     """The tweets, cleaned: ``text``, ``toxic`` (offensive or hate) and ``hate``; ``fraction`` < 1 samples them."""
     tweets = pd.read_csv(data / "davidson" / "labeled_data.csv")
@@ -124,13 +178,14 @@ def load_tweets(data: Path = DATA, fraction: float = 1.0) -> pd.DataFrame:
                          "hate": (tweets["class"] == 0).astype(int).to_numpy()})
 
 
-def train_toxicity(wiki: pd.DataFrame, tweets: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000,
-                   compare: tuple[str, ...] = ("apc", "lite:text")) -> tuple[TrainedModel, Report]:
-    """``toxicity``: Wikipedia replies in context, grouped by page; tweets auxiliary."""
-    return train(wiki, "toxicity", ("text", "context"), model="lite", compare=compare,
-                 auxiliary=tweets.rename(columns={"toxic": "label"}), label_column="label", group_column="page",
+def train_toxicity(replies: pd.DataFrame, auxiliary: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000,
+                   compare: tuple[str, ...] = ("apc", "toxblock", "lite_ngrams")) -> tuple[TrainedModel, Report]:
+    """``toxicity``: every measured source in context, grouped by thread; tweets and Civil Comments auxiliary."""
+    return train(replies, "toxicity", ("text", "context"), model="lite", compare=compare,
+                 auxiliary=auxiliary, label_column="label", group_column="page",
                  n_folds=folds, n_boot=n_boot, name="lite", seed=SEED,
-                 data_name="Wikipedia talk replies (gn.csv + gc_dev.csv), folds grouped by page")
+                 data_name="replies from Wikipedia talk pages, Reddit, chatbot conversations and Fox News "
+                           "(load_sources), folds grouped by thread")
 
 
 def train_identity(wiki: pd.DataFrame, tweets: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000,
@@ -142,8 +197,14 @@ def train_identity(wiki: pd.DataFrame, tweets: pd.DataFrame, folds: int = N_FOLD
                  data_name="Davidson et al.'s tweets, hate speech vs the rest")
 
 
-def by_source(report: Report, wiki: pd.DataFrame, n_boot: int = 1000) -> Report:
-    """The out-of-fold metrics of each scorer on ``gn`` and ``gc`` rows separately.
+#: How each measured source was labelled, for the per-source table.
+SOURCE_NOTES = {"gn": "Wikipedia, labelled without parent", "gc": "Wikipedia, labelled with parent",
+                "dixon": "Wikipedia comments", "toxichat": "Reddit, human turns", "convabuse": "messages to chatbots",
+                "fox": "Fox News, hateful"}
+
+
+def by_source(report: Report, replies: pd.DataFrame, n_boot: int = 1000) -> Report:
+    """The out-of-fold metrics of each scorer on each source's rows separately.
 
     ``gc_dev`` was labelled by annotators who saw the parent: the rows where context
     matters. Each scorer flags at its threshold chosen over all out-of-fold scores;
@@ -153,8 +214,8 @@ def by_source(report: Report, wiki: pd.DataFrame, n_boot: int = 1000) -> Report:
     names = [c.removeprefix("score:") for c in pred.columns if c.startswith("score:")]
     reference = names[1] if len(names) > 1 else None
     scorers, comparison = {}, {}
-    for source, label in (("gn", "labelled without parent"), ("gc", "labelled with parent")):
-        rows = (wiki["source"] == source).to_numpy()
+    for source, label in SOURCE_NOTES.items():
+        rows = (replies["source"] == source).to_numpy()
         y = pred["label"].to_numpy()[rows]
         scores = {n: pred[f"score:{n}"].to_numpy()[rows] for n in names}
         paired = paired_bootstrap(y, scores, reference, n_boot, seed=SEED) if reference and n_boot else {}
@@ -168,7 +229,22 @@ def by_source(report: Report, wiki: pd.DataFrame, n_boot: int = 1000) -> Report:
     notes = ["Each scorer flags at its own threshold chosen over all out-of-fold scores."]
     if comparison:
         notes.append(f"vs ref.: paired bootstrap difference against {reference} on the same rows.")
-    return Report("toxicity", "the same out-of-fold scores, by file", report.method, scorers, comparison, notes)
+    return Report("toxicity", "the same out-of-fold scores, by source", report.method, scorers, comparison, notes)
+
+
+def calibration_markdown(report: Report, replies: pd.DataFrame) -> str:
+    """ECE of the model's out-of-fold scores, pooled and per source, and the pooled reliability diagram."""
+    pred = report.predictions
+    name = next(c for c in pred.columns if c.startswith("score:"))
+    y, p = pred["label"].to_numpy(), pred[name].to_numpy()
+    ece, rows = reliability(y, p)
+    lines = ["## Calibration (out-of-fold scores)", "",
+             f"Expected calibration error, pooled: **{ece:.4f}** (10 equal-width bins). By source: "
+             + ", ".join(f"{src} {reliability(y[m], p[m])[0]:.4f}"
+                         for src in SOURCE_NOTES if (m := (replies['source'] == src).to_numpy()).any()) + ".",
+             "", "| score bin | mean score | share toxic | replies |", "|---|---|---|---|"]
+    lines += [f"| {r['bin']} | {r['mean_score']:.3f} | {r['positive_share']:.3f} | {r['n']} |" for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def merge(models: list[TrainedModel], reports: list[Report]) -> tuple[LiteToxicityModel, dict]:
@@ -200,19 +276,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     wiki, tweets = load_wiki(args.data), load_tweets(args.data, 0.1 if args.quick else 1.0)
-    print(f"loaded {len(tweets)} tweets, {len(wiki)} Wikipedia replies", file=sys.stderr)
-    compare = {} if args.quick else {"toxicity": ("apc", "lite:text"), "identity": ("apc",)}
-    tox, tox_report = train_toxicity(wiki, tweets, args.folds, args.bootstrap, compare.get("toxicity", ()))
+    replies = load_sources(args.data)
+    auxiliary = pd.concat([tweets.rename(columns={"toxic": "label"})[["text", "label"]],
+                           load_civil(args.data)[["text", "parent_text", "label"]]], ignore_index=True)
+    auxiliary["parent_text"] = auxiliary["parent_text"].fillna("")
+    print(f"loaded {len(replies)} replies ({replies['source'].value_counts().to_dict()}), "
+          f"{len(auxiliary)} auxiliary rows", file=sys.stderr)
+    compare = {} if args.quick else {"toxicity": ("apc", "toxblock", "lite_ngrams"), "identity": ("apc",)}
+    tox, tox_report = train_toxicity(replies, auxiliary, args.folds, args.bootstrap, compare.get("toxicity", ()))
     print(f"toxicity trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
     ident, ident_report = train_identity(wiki, tweets, args.folds, args.bootstrap, compare.get("identity", ()))
     print(f"identity_attack trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
     estimator, meta = merge([tox, ident], [tox_report, ident_report])
     path = save_model(estimator, args.out, meta)
-    files = by_source(tox_report, wiki, args.bootstrap)
+    files = by_source(tox_report, replies, args.bootstrap)
     usage = "modkit score ... --toxicity lite"
     cards = [model_card({**m.meta, "sources": SOURCES, "usage": usage}, r)
              for m, r in ((tox, tox_report), (ident, ident_report))]
-    cards[0] = cards[0].replace("\n## Data", "\n## By file\n\n" + files.to_markdown() + "\n## Data")
+    cards[0] = cards[0].replace("\n## Data", "\n## By source\n\n" + files.to_markdown() + "\n"
+                                + calibration_markdown(tox_report, replies) + "\n## Data")
     path.with_suffix(".md").write_text(
         f"# The embedded `lite` toxicity scorer\n\nBuilt by `{RECIPE}`: one file, two attributes, each trained "
         f"by `modkit.train.train` (below). Not scored: {NOT_SUPPORTED}.\n\n"
