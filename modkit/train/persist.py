@@ -1,10 +1,13 @@
 """Model files: skops archives (never pickle) with a JSON metadata header.
 
 A model file is a skops archive of a dict ``{"model": estimator, "meta": {...}}``.
-Loading checks every type the archive would build against a trust list
-(scikit-learn, NumPy, SciPy and modkit's own classes); anything else is refused
-with a message naming the types, so a model file from an untrusted source cannot
-run code on load.
+Loading first bounds the archive (its members' unpacked sizes, read from the zip
+directory before anything is inflated), then lets skops build only what skops
+itself trusts (NumPy, SciPy and scikit-learn types, plain containers) plus the
+exact types modkit's own model files contain, :data:`TRUSTED_TYPES`. Anything else
+(``builtins.exec``, ``builtins.eval``, ``builtins.open``, any other callable or
+class) is refused with one line naming it, so a model file from an untrusted
+source cannot run code on load.
 """
 
 from __future__ import annotations
@@ -15,9 +18,24 @@ from typing import Any
 
 from modkit.errors import ModkitError
 
-#: Module prefixes whose types a model file may contain.
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "modkit.", "builtins.", "collections.",
-                    "_operator.", "operator.")
+#: The types beyond skops' own trusted set that modkit's model files contain: the embedded
+#: models, and what ``modkit train`` writes for each family (tests/test_model_files.py derives
+#: this list from the shipped files and freshly trained models, so it cannot drift).
+TRUSTED_TYPES = frozenset({
+    "modkit.score.lite_model.LiteToxicityModel",
+    "modkit.score.profanity_svm.ProfanitySVM",
+    "modkit.score.conspiracy_model.ConspiracyModel",
+    "modkit.train.lite.LiteToxicityClassifier",
+    "modkit.train.lite.ProfanityCheckReference",
+    "modkit.train.lite.ToxBlockReference",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+})
+#: Largest unpacked size of a model file's members, all together: the shipped models unpack to
+#: about 20 MB; a file claiming more is refused before anything is inflated.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+#: Largest unpacked ``schema.json``, which skops parses whole into Python objects (~10x its size).
+MAX_SCHEMA_BYTES = 64 * 1024 * 1024
 
 
 class UntrustedModelError(ModkitError, ValueError):
@@ -46,13 +64,33 @@ def save_model(model: Any, path: str | Path, meta: dict | None = None) -> Path:
     return path
 
 
+def check_archive(path: Path) -> None:
+    """Refuse a model file whose zip directory promises too much unpacked data (a zip bomb).
+
+    The sizes come from the zip's central directory, and zipfile stops reading a member
+    at its declared size, so nothing larger than promised is ever inflated.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModkitError(f"{path}: not a modkit model file ({type(exc).__name__}: {exc})") from None
+    total = sum(m.file_size for m in members)
+    schema = sum(m.file_size for m in members if m.filename == "schema.json")
+    if total > MAX_UNPACKED_BYTES or schema > MAX_SCHEMA_BYTES:
+        raise UntrustedModelError(f"{path}: refusing a model file that unpacks to {total / 2**20:.0f} MiB "
+                                  f"(schema {schema / 2**20:.0f} MiB; limits {MAX_UNPACKED_BYTES // 2**20} MiB and "
+                                  f"{MAX_SCHEMA_BYTES // 2**20} MiB)")
+
+
 def load_model(path: str | Path) -> tuple[Any, dict]:
     """Load a model file written by :func:`save_model`; returns ``(model, meta)``.
 
     Raises
     ------
     UntrustedModelError
-        If the file would build types outside :data:`TRUSTED_PREFIXES`.
+        If the file would build types outside skops' trusted set and :data:`TRUSTED_TYPES`,
+        or unpacks to more than :data:`MAX_UNPACKED_BYTES`.
     ModkitError
         If the file is missing or not a skops archive.
     """
@@ -61,11 +99,12 @@ def load_model(path: str | Path) -> tuple[Any, dict]:
     path = Path(path)
     if not path.is_file():
         raise ModkitError(f"{path}: model file not found")
+    check_archive(path)
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:
         raise ModkitError(f"{path}: not a modkit model file ({type(exc).__name__}: {exc})") from None
-    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    refused = [t for t in untrusted if t not in TRUSTED_TYPES]
     if refused:
         raise UntrustedModelError(f"{path}: refusing to load untrusted types: {', '.join(sorted(refused))}")
     try:
