@@ -147,3 +147,23 @@ def test_the_cli_summary_counts_replies_left_unscored(mixed):
     from modkit.console import language_summary
 
     assert language_summary(mixed).startswith("4 replies not scored") and "de 3, ru 1" in language_summary(mixed)
+
+
+@pytest.mark.parametrize("disguised", [
+    "you are a stupid id\u200biot and a worth\u00adless moron",   # zero-width space, soft hyphen
+    "you are a stupid ｉｄｉｏｔ and a worthless ｍｏｒｏｎ",        # fullwidth letters
+    "you are a stup\u0456d \u0456d\u0456ot and a worthless m\u043er\u043en",  # Cyrillic look-alikes
+    "you are a stupid i d i o t and a worthless m o r o n",      # spaced letters
+    "you are a stup1d 1d10t and a w0rthless m0r0n",              # leetspeak
+])
+def test_disguised_insults_score_like_the_plain_one_and_the_original_text_is_kept(disguised):
+    plain = "you are a stupid idiot and a worthless moron"
+    out = modkit.score(pd.DataFrame({"text": [plain, disguised]}), conspiracy=None)
+    assert out["insult"][1] == pytest.approx(out["insult"][0], abs=0.05)
+    assert out[FLAGGED][1] and out["text"][1] == disguised
+
+
+def test_text_in_another_script_is_not_turned_into_latin_letters():
+    from modkit.score.normalize import normalize_text
+
+    assert normalize_text("Это очень интересная статья") == "Это очень интересная статья"

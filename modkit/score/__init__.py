@@ -42,6 +42,7 @@ from modkit.score.base import (
 )
 from modkit.score.cache import ScoreCache, cache_key
 from modkit.score.language import UNDETERMINED, detect_languages
+from modkit.score.normalize import normalize_text
 from modkit.score.policy import flag_reasons
 
 __all__ = ["score", "resolve_scorer", "with_context", "Scorer", "ScoreCache", "CONSPIRACY_CUES",
@@ -193,6 +194,16 @@ def languages(comments: pd.DataFrame) -> list[str]:
     return detect_languages(texts(comments), threads)
 
 
+def _unmasked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with reply and parent texts through :func:`~modkit.score.normalize.normalize_text`."""
+    out = frame.copy()
+    out[TEXT] = [normalize_text(t) for t in texts(frame)]
+    parents = frame[PARENT_TEXT_COL].tolist()
+    out[PARENT_TEXT_COL] = pd.Series([normalize_text(p) if isinstance(p, str) else p for p in parents],
+                                     index=frame.index, dtype=object)
+    return out
+
+
 def _reads(scorer: Scorer, langs: list[str]) -> list[bool]:
     """Which replies a scorer may score: its ``languages`` (all when it has none), and undetermined ones."""
     supported = getattr(scorer, "languages", None)
@@ -277,6 +288,8 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
     limits = _thresholds(active, thresholds)
     frame = with_context(comments, context).reset_index(drop=True)
     langs = languages(frame)
+    # Toxicity models read replies with their disguises removed; conspiracy cue spans index the original text.
+    unmasked = _unmasked(frame) if tox is not None else frame
     readable = {id(s): _reads(s, langs) for s in active}
     rows: list[dict] = [{} for _ in range(len(frame))]
     total = len(frame)
@@ -288,7 +301,8 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
                 where = [i for i in range(start, stop) if readable[id(s)][i]]
                 if not where:
                     continue
-                scored = _scored(s, frame.iloc[where], cache, context, s is con, pool, n_jobs)
+                source = unmasked if s is tox else frame
+                scored = _scored(s, source.iloc[where], cache, context, s is con, pool, n_jobs)
                 for i, r in zip(where, scored, strict=True):
                     rows[i].update(r)
             if progress is not None:
