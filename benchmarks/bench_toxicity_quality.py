@@ -2,13 +2,12 @@
 
 The shipped model was trained on all of ``../shared/datasets/toxicity``, so it
 cannot be measured on those texts. This benchmark re-runs the recipe's
-measurement instead (``modkit.train.recipes.lite_toxicity``, through
-``modkit.train.train``): cross-validation grouped by Wikipedia page, the whole
-model (text model, context head) fitted on the training pages only; on the same
-folds, ``lite`` without context and alt-profanity-check's pre-trained model (the
-reference); the same out-of-fold scores by file (gn: labelled without the parent,
-gc_dev: with it); and ``identity_attack`` by stratified cross-validation on the
-tweets. Each scorer flags at its threshold chosen on the other folds. Intervals are
+measurement instead (``modkit.train.recipes.lite_toxicity.measure``, through
+``modkit.train.train``): cross-validation grouped by thread, the whole
+model (text model, context head) fitted on the training threads only; on the same
+folds, alt-profanity-check's pre-trained model (the reference), tox-block alone and
+modkit 0.1's design without tox-block (``lite_ngrams``); the same out-of-fold scores
+by source; and ``identity_attack`` by stratified cross-validation on the tweets. Each scorer flags at its threshold chosen on the other folds. Intervals are
 95% percentile bootstraps; "vs ref." is the paired bootstrap of the difference to
 the first compared scorer.
 
@@ -43,10 +42,7 @@ def main(folds: int = 5, n_boot: int = 1000) -> dict | None:
     from modkit.train.recipes import lite_toxicity as recipe
 
     t0 = time.perf_counter()
-    wiki, tweets = recipe.load_wiki(DATA), recipe.load_tweets(DATA)
-    _, tox = recipe.train_toxicity(wiki, tweets, folds, n_boot)
-    _, ident = recipe.train_identity(wiki, tweets, folds, n_boot)
-    reports = [tox, recipe.by_source(tox, wiki, n_boot), ident]
+    _, reports, _ = recipe.measure(DATA, folds, n_boot)
     for r in reports:
         print(r.to_markdown())
     out = {"folds": folds, "bootstrap": n_boot, "seconds": round(time.perf_counter() - t0, 1),

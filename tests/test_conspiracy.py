@@ -161,7 +161,9 @@ def test_the_model_file_loads_through_the_trust_list_with_its_metadata():
     assert meta["kind"] == "conspiracy" and meta["target"] == "conspiracy"
     assert 0 < meta["threshold"] < 1 and meta["version"]
     # trained by modkit.train's code with the conspiracy family (see the recipe)
-    assert meta["n"] == 499 and meta["model"] == "conspiracy" and meta["threshold_rule"] == "mcc"
+    # PAN 2024 train (4,000) + dev (499) measured; COVID comments and ordinary replies auxiliary
+    assert meta["n"] == 4499 and meta["model"] == "conspiracy" and meta["threshold_rule"] == "mcc"
+    assert meta["auxiliary_rows"] > 40_000 and meta["ordinary_flag_rate"] <= 0.01
     assert meta["recipe"] == "python -m modkit.train.recipes.conspiracy"
     assert "## Metrics" in DEFAULT_MODEL.with_suffix(".md").read_text()
     assert DEFAULT_MODEL.stat().st_size < 5_000_000
@@ -178,8 +180,10 @@ def test_the_scorer_is_registered_and_behaves_like_an_estimator(scorer):
 def test_a_seed_claim_scores_above_a_seed_opinion(scorer):
     claim = scorer.score_text("ISIL attack is pre arranged by Maliki")["conspiracy"]
     opinion = scorer.score_text("Actually not upset with Iran for this move. Not comparable to Syria however.")
-    assert claim > opinion["conspiracy"]
-    assert claim >= scorer.recommended_thresholds()["conspiracy"]
+    assert claim > 10 * opinion["conspiracy"]
+    plot = scorer.score_text("The whole thing is planned by Iran in order to officially invade Iraq. The Army of "
+                             "Maliki simply welcomed ISIL")["conspiracy"]
+    assert plot >= scorer.recommended_thresholds()["conspiracy"]
 
 
 def test_scores_are_in_unit_range_and_aligned_with_the_input_index(scorer):

@@ -116,10 +116,10 @@ def test_the_model_file_loads_through_the_trust_list_with_its_metadata():
     assert isinstance(model, LiteToxicityModel)
     assert meta["name"] == "lite" and meta["kind"] == "toxicity"
     assert meta["attributes"] == list(model.attributes)
-    assert all(0.0 < meta["thresholds"][a] < 1.0 for a in model.attributes)
+    assert all(0.0 < meta["thresholds"][a] < 1.0 for a in model.heads)
     assert any("alt-profanity-check" in text and "MIT" in text for text in meta["sources"])
     # each attribute was trained by modkit.train's code, with the lite family
-    assert [m["target"] for m in meta["models"]] == list(model.attributes)
+    assert [m["target"] for m in meta["models"]] == list(model.heads)
     assert all(m["model"] == "lite" and m["cv_metrics"]["roc_auc"] > 0.75 for m in meta["models"])
     assert meta["recipe"] == "python -m modkit.train.recipes.lite_toxicity"
     assert DEFAULT_MODEL.with_suffix(".md").read_text().count("## Model card") == 2

@@ -4,19 +4,24 @@ Run from the repository root (``make models`` runs every recipe)::
 
     python -m modkit.train.recipes.conspiracy [--data PATH] [--out PATH] [--folds 5]
 
-It reads the PAN 2024 English oppositional-thinking data (499 Telegram texts,
-CONSPIRACY vs CRITICAL) from ``../shared/datasets``, undoes its tokenisation,
-and calls :func:`modkit.train.train`, the function behind ``modkit train``, with
-``model="conspiracy"`` (word TF-IDF stacked with the cue counts) and the
-max-MCC threshold rule. That is the same as::
+It reads from ``../shared/datasets``:
 
-    modkit train pan.csv --target conspiracy --features text --model conspiracy \
-        --threshold-rule mcc --compare tfidf -o modkit/score/models/conspiracy.skops
+- measured rows: the PAN 2024 English oppositional-thinking training set (4,000
+  Telegram texts) and its dev set (499), CONSPIRACY vs CRITICAL, detokenised;
+- auxiliary rows, in every fold's training part and never measured: the COVID
+  vaccine comments (609, small and noisy) and **ordinary replies** as negatives:
+  the toxicity sets' replies and turns (Wikipedia talk pages, Reddit, chatbot
+  conversations, Fox News, tweets), which are everyday talk and criticism, never
+  conspiracy framing; a fixed sample of :data:`HELD_OUT_ORDINARY` of them is kept
+  out of training to measure how often ordinary replies get flagged.
 
-on the detokenised table. ``train`` cross-validates the model and, on the same
-folds, the plain ``tfidf`` family; fits the final model on all rows; and the
-recipe writes ``modkit/score/models/conspiracy.skops`` with its model card
-(``conspiracy.md``), then prints the seed replies the model scores highest.
+It calls :func:`modkit.train.train`, the function behind ``modkit train``, with
+``model="conspiracy"`` (word TF-IDF stacked with the cue counts) and the max-MCC
+threshold rule; ``train`` cross-validates the model and, on the same folds, the
+plain ``tfidf`` family; fits the final model on all rows; and the recipe writes
+``modkit/score/models/conspiracy.skops`` with its model card (``conspiracy.md``),
+then prints the flag rate on the held-out ordinary replies and the seed replies
+the model scores highest.
 
 Everything is seeded; two runs write the same model and print the same numbers.
 """
@@ -36,7 +41,12 @@ import pandas as pd
 from modkit.train.trainer import TrainedModel, train
 
 ROOT = Path(__file__).resolve().parents[3]
-DATA = ROOT.parent / "shared" / "datasets" / "conspiracy" / "pan2024_en" / "dev.json"
+SHARED = ROOT.parent / "shared" / "datasets"
+DATA = SHARED / "conspiracy" / "pan2024_en" / "dev.json"
+TRAIN = SHARED / "conspiracy" / "pan2024_en_train" / "train.csv"
+COVID = SHARED / "conspiracy" / "covid_vaccine_comments" / "comments.csv"
+#: Ordinary replies kept out of training to measure the flag rate on everyday talk.
+HELD_OUT_ORDINARY = 2000
 OUT = ROOT / "modkit" / "score" / "models" / "conspiracy.skops"
 SEEDS = ROOT / "seeds"
 SEED = 20240
@@ -74,11 +84,42 @@ def load_pan(path: Path = DATA) -> pd.DataFrame:
                          "conspiracy": [int(r["category"] == "CONSPIRACY") for r in rows]})
 
 
-def fit(data: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000, compare: tuple[str, ...] = ("tfidf",)):
+def load_pan_train(path: Path = TRAIN) -> pd.DataFrame:
+    """The PAN training set (detokenised), as :func:`load_pan`."""
+    rows = pd.read_csv(path)
+    return pd.DataFrame({"id": "train:" + rows["id"].astype(str), "text": [detokenise(t) for t in rows["text"]],
+                         "conspiracy": (rows["category"] == "CONSPIRACY").astype(int).to_numpy()})
+
+
+def load_ordinary(shared: Path = SHARED) -> pd.DataFrame:
+    """Ordinary replies (``text``, ``conspiracy`` = 0): every text of the toxicity sets, deduplicated."""
+    from modkit.train.recipes.lite_toxicity import load_sources, load_tweets
+
+    tox = shared / "toxicity"
+    texts_ = pd.concat([load_sources(tox)["text"], load_tweets(tox)["text"]], ignore_index=True)
+    texts_ = texts_[texts_.str.strip().str.len() > 0].drop_duplicates()
+    return pd.DataFrame({"text": texts_.to_numpy(), "conspiracy": 0})
+
+
+def split_ordinary(ordinary: pd.DataFrame, held_out: int = HELD_OUT_ORDINARY) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training part, held-out sample) of the ordinary replies, seeded."""
+    sample = ordinary.sample(n=min(held_out, len(ordinary)), random_state=SEED)
+    return ordinary.drop(sample.index), sample
+
+
+def load_covid(path: Path = COVID) -> pd.DataFrame:
+    """The COVID vaccine comments (``label`` 1 = conspiracy), small and noisy: auxiliary rows."""
+    rows = pd.read_csv(path)
+    return pd.DataFrame({"text": rows["text"].fillna("").astype(str), "conspiracy": rows["label"].astype(int)})
+
+
+def fit(data: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000, compare: tuple[str, ...] = ("tfidf",),
+        auxiliary: pd.DataFrame | None = None):
     """``modkit.train.train`` with the recipe's settings; returns ``(TrainedModel, Report)``."""
     return train(data, "conspiracy", features=("text",), model="conspiracy", compare=compare,
-                 threshold_rule="mcc", n_folds=folds, n_boot=n_boot, name="conspiracy", seed=SEED,
-                 data_name="PAN 2024 oppositional thinking analysis, English dev set (Telegram texts)")
+                 auxiliary=auxiliary, threshold_rule="mcc", n_folds=folds, n_boot=n_boot, name="conspiracy",
+                 seed=SEED, data_name="PAN 2024 oppositional thinking analysis, English train + dev sets "
+                                      "(Telegram texts)")
 
 
 def seed_replies() -> list[tuple[str, str | None]]:
@@ -120,14 +161,29 @@ def main(argv: list[str] | None = None) -> dict:
     if not args.data.is_file():
         sys.exit(f"PAN data not found at {args.data}")
     t0 = time.perf_counter()
-    trained, report = fit(load_pan(args.data), args.folds, args.bootstrap)
+    pan = pd.concat([load_pan_train(), load_pan(args.data)], ignore_index=True)
+    ordinary, held_out = split_ordinary(load_ordinary())
+    auxiliary = pd.concat([load_covid(), ordinary], ignore_index=True)
+    print(f"{len(pan)} PAN texts, {len(auxiliary)} auxiliary rows ({len(ordinary)} ordinary replies), "
+          f"{len(held_out)} ordinary replies held out", file=sys.stderr)
+    trained, report = fit(pan, args.folds, args.bootstrap, auxiliary=auxiliary)
+    flagged = trained.predict_proba(held_out[["text"]]) >= trained.threshold
+    report.notes.append(f"Ordinary replies held out of training (a seeded sample of {len(held_out)} texts of the "
+                        f"toxicity sets): {int(flagged.sum())} flagged ({flagged.mean():.2%}).")
     trained.meta |= {"recipe": "python -m modkit.train.recipes.conspiracy",
-                     "usage": "modkit score ... --conspiracy conspiracy", "sources": [
-        "PAN 2024 oppositional thinking analysis (Korenčić et al.), English dev set, conspiracy/pan2024_en/dev.json: "
-        "Telegram texts labelled CONSPIRACY or CRITICAL; CC BY-SA 4.0. Texts detokenised by the recipe."]}
+                     "usage": "modkit score ... --conspiracy conspiracy",
+                     "ordinary_flag_rate": round(float(flagged.mean()), 4), "sources": [
+        "PAN 2024 oppositional thinking analysis (Korenčić et al.), English training set "
+        "(conspiracy/pan2024_en_train/train.csv, via github Boffl/pan-clef-2024) and dev set "
+        "(conspiracy/pan2024_en/dev.json): Telegram texts labelled CONSPIRACY or CRITICAL; CC BY-SA 4.0. "
+        "Texts detokenised by the recipe.",
+        "COVID vaccine comments, Amin et al. 2022 (auxiliary); MIT.",
+        "Ordinary replies as negatives (auxiliary): the toxicity sets' texts (Wikipedia talk, ToxiChat Reddit, "
+        "ConvAbuse, Fox News, Davidson tweets; see the lite model card for licences)."]}
     path = trained.save(args.out, report)
     print(report.to_markdown())
     print(json.dumps({"model": str(path), "bytes": path.stat().st_size, "threshold": round(trained.threshold, 4),
+                      "ordinary_flag_rate": trained.meta["ordinary_flag_rate"],
                       "seconds": round(time.perf_counter() - t0, 1)}))
     if not args.no_seeds:
         review_seeds(trained)

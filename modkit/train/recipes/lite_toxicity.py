@@ -262,6 +262,26 @@ def merge(models: list[TrainedModel], reports: list[Report]) -> tuple[LiteToxici
     return merged, meta
 
 
+def measure(data: Path = DATA, folds: int = N_FOLDS, n_boot: int = 1000, quick: bool = False,
+            ) -> tuple[list[TrainedModel], list[Report], pd.DataFrame]:
+    """Train and cross-validate both attributes as the recipe does (``quick``: a tenth of the tweets,
+    no comparisons); returns ``([toxicity, identity_attack], [their reports, the by-source report], replies)``."""
+    t0 = time.perf_counter()
+    wiki, tweets = load_wiki(data), load_tweets(data, 0.1 if quick else 1.0)
+    replies = load_sources(data)
+    auxiliary = pd.concat([tweets.rename(columns={"toxic": "label"})[["text", "label"]],
+                           load_civil(data)[["text", "parent_text", "label"]]], ignore_index=True)
+    auxiliary["parent_text"] = auxiliary["parent_text"].fillna("")
+    print(f"loaded {len(replies)} replies ({replies['source'].value_counts().to_dict()}), "
+          f"{len(auxiliary)} auxiliary rows", file=sys.stderr)
+    compare = {} if quick else {"toxicity": ("apc", "toxblock", "lite_ngrams"), "identity": ("apc",)}
+    tox, tox_report = train_toxicity(replies, auxiliary, folds, n_boot, compare.get("toxicity", ()))
+    print(f"toxicity trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
+    ident, ident_report = train_identity(wiki, tweets, folds, n_boot, compare.get("identity", ()))
+    print(f"identity_attack trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
+    return [tox, ident], [tox_report, ident_report, by_source(tox_report, replies, n_boot)], replies
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=RECIPE, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -275,21 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {args.data}", file=sys.stderr)
         return 1
     t0 = time.perf_counter()
-    wiki, tweets = load_wiki(args.data), load_tweets(args.data, 0.1 if args.quick else 1.0)
-    replies = load_sources(args.data)
-    auxiliary = pd.concat([tweets.rename(columns={"toxic": "label"})[["text", "label"]],
-                           load_civil(args.data)[["text", "parent_text", "label"]]], ignore_index=True)
-    auxiliary["parent_text"] = auxiliary["parent_text"].fillna("")
-    print(f"loaded {len(replies)} replies ({replies['source'].value_counts().to_dict()}), "
-          f"{len(auxiliary)} auxiliary rows", file=sys.stderr)
-    compare = {} if args.quick else {"toxicity": ("apc", "toxblock", "lite_ngrams"), "identity": ("apc",)}
-    tox, tox_report = train_toxicity(replies, auxiliary, args.folds, args.bootstrap, compare.get("toxicity", ()))
-    print(f"toxicity trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
-    ident, ident_report = train_identity(wiki, tweets, args.folds, args.bootstrap, compare.get("identity", ()))
-    print(f"identity_attack trained ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
+    (tox, ident), (tox_report, ident_report, files), replies = measure(args.data, args.folds, args.bootstrap,
+                                                                        args.quick)
     estimator, meta = merge([tox, ident], [tox_report, ident_report])
     path = save_model(estimator, args.out, meta)
-    files = by_source(tox_report, replies, args.bootstrap)
     usage = "modkit score ... --toxicity lite"
     cards = [model_card({**m.meta, "sources": SOURCES, "usage": usage}, r)
              for m, r in ((tox, tox_report), (ident, ident_report))]
