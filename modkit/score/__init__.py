@@ -197,9 +197,16 @@ def languages(comments: pd.DataFrame) -> list[str]:
 def _unmasked(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with reply and parent texts through :func:`~modkit.score.normalize.normalize_text`."""
     out = frame.copy()
-    out[TEXT] = [normalize_text(t) for t in texts(frame)]
+    seen: dict[str, str] = {}  # a parent is usually a reply of the same table: normalise each text once
+
+    def norm(t: str) -> str:
+        if t not in seen:
+            seen[t] = normalize_text(t)
+        return seen[t]
+
+    out[TEXT] = [norm(t) for t in texts(frame)]
     parents = frame[PARENT_TEXT_COL].tolist()
-    out[PARENT_TEXT_COL] = pd.Series([normalize_text(p) if isinstance(p, str) else p for p in parents],
+    out[PARENT_TEXT_COL] = pd.Series([norm(p) if isinstance(p, str) else p for p in parents],
                                      index=frame.index, dtype=object)
     return out
 

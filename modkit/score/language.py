@@ -48,7 +48,7 @@ def guess(text: str) -> tuple[str, float]:
     ('und', 0.0)
     """
     text = text[:READ_CHARS]
-    if len(text) < MIN_LETTERS or len(_LETTER.findall(text)) < MIN_LETTERS:
+    if len(text) < MIN_LETTERS or (len(text) < 4 * MIN_LETTERS and len(_LETTER.findall(text)) < MIN_LETTERS):
         return UNDETERMINED, 0.0
     lang, p = _identifier().classify(text)
     return str(lang), float(p)

@@ -31,6 +31,7 @@ _LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[A-Za-z])(?=[\w@$]*[013457@$])[A-
 _SPACED = re.compile(r"(?<!\w)(?:[A-Za-z][ .\-_*]){3,}[A-Za-z](?!\w)")
 _SEPARATORS = re.compile(r"[ .\-_*]")
 _WORD = re.compile(r"\S+")
+_MAYBE_LEET = re.compile(r"[013457@$]")
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +81,6 @@ def normalize_text(text: str) -> str:
             text = _WORD.sub(_unmask_word, text)
     if _SPACED.search(text):
         text = _SPACED.sub(lambda m: _SEPARATORS.sub("", m.group(0)), text)
-    if _LEET_WORD.search(text):
+    if _MAYBE_LEET.search(text) and _LEET_WORD.search(text):
         text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
     return text
