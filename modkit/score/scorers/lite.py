@@ -37,9 +37,9 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "lite.skops"
 CHUNK_ROWS = 8192
 #: Threshold of every attack attribute (the kinds and ``identity_attack``): "more likely than
 #: not". The kinds have no labels here to tune a threshold on; ``identity_attack``'s best-F1
-#: threshold on tweets (0.20) flagged 53% of the harmless bias-madlibs sentences naming "queer"
-#: and 12% naming "white" (benchmarks/bench_identity_bias.py); at 0.5 it flags 0.2% of all
-#: harmless sentences and finds 94% as many of the hateful ones.
+#: threshold on tweets (about 0.2) flagged 53% of the harmless bias-madlibs sentences naming "queer"
+#: and 12% naming "white" (benchmarks/bench_identity_bias.py); at 0.5 the flag takes 0.37% of all
+#: harmless sentences and 35% of the hateful ones.
 KIND_THRESHOLD = 0.5
 
 

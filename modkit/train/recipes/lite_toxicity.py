@@ -92,9 +92,9 @@ measured here.
 Flags follow `labels/GUIDELINES.md`: only the attack attributes (`severe_toxicity`, `threat`, `insult`,
 `identity_attack`) flag, each at **0.5**; `toxicity` (threshold below, for ranking) and `obscene` never flag
 alone, and an insult must address someone or outweigh the swearing. `identity_attack`'s best-F1 threshold on
-tweets (about 0.20) flagged 53% of the harmless bias-madlibs sentences naming "queer"; at 0.5 it flags 0.21%
-of all harmless sentences (worst term "queer", 5.4%) and 34% of the hateful ones
-(`benchmarks/bench_identity_bias.py`).
+tweets (about 0.2) flagged 53% of the harmless bias-madlibs sentences naming "queer"; at 0.5 the flag takes
+0.37% of all harmless sentences and 35% of the hateful ones; "queer" is still flagged in 11.8% of its harmless
+sentences, over the audit's limit (`benchmarks/bench_identity_bias.py`).
 """
 
 _MENTION = re.compile(r"@\w+")
