@@ -39,6 +39,11 @@ FRAMING_VS_CRITICISM = [
     ("This is the great replacement, and they call it policy.", "replacement_trope",
      "Immigration policy needs reform."),
     ("It was a false flag.", "staged_event", "It was a terrible attack."),
+    ("The government staged it to control us.", "staged_event", "The government handled it badly."),
+    ("The moon landings were faked.", "staged_event", "The moon landings were expensive."),
+    ("They put microchips in the vaccines.", "malicious_intent", "They put the vaccines in the fridge."),
+    ("The mainstream media is covering it up.", "secret_plot", "The mainstream media is covering it all day."),
+    ("Climate change is a hoax invented to tax us.", "staged_event", "Climate change is a hard problem."),
     ("Wake up sheeple!", "awakening_call", "This should be a wake-up call for the government."),
     ("They don't want you to know what is in it.", "self_sealing", "The government is lying about the vaccine numbers."),
     ("The deep state runs this country.", "hidden_agent", "The media is biased."),
@@ -228,3 +233,12 @@ def test_the_recipe_trains_through_modkit_train_and_beats_the_tfidf_family_on_pa
     assert ours["mcc"]["value"] > 0.6 and ours["roc_auc"]["value"] > 0.88
     assert ours["roc_auc"]["value"] > plain["roc_auc"]["value"]
     assert trained.meta["model"] == "conspiracy" and trained.meta["threshold_rule"] == "mcc"
+
+
+@pytest.mark.parametrize("text", [
+    "Some say the landing was faked, but the evidence is overwhelming.",
+    "Conspiracy theorists claim the attack was staged, however the investigation found otherwise.",
+    "The claim that the vaccines contain microchips has been thoroughly debunked.",
+])
+def test_reporting_or_debunking_a_claim_is_not_making_it(text):
+    assert find_cues(text) == []

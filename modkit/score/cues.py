@@ -115,6 +115,7 @@ EVENT_NOUNS = (
     "whole thing", "whole (?:mess|affair|war|crisis|pandemic)", "all (?:of )?this", "everything",
     "it all", "this mess", "9/11", "covid(?:19|-19| 19)?", "terror(?:ist)? attacks?", "election",
     "blackout", "famine", "shortages?", "collapse", "incidents?", "events?",
+    "(?:moon )?landings?", "climate change", "global warming", "holocaust", "chemtrails?",
 )
 #: Participles that rewrite an event as planned or faked.
 PLANNED = (
@@ -130,12 +131,23 @@ GROUP_NOUNS = (
     "opposition", "movement", "organi[sz]ation",
 )
 _NEGATORS = re.compile(r"\b(?:not|no|never|nothing|nobody|hardly|neither|nor)\b|n['’]t\b")
+#: A sentence that reports others' claim ("some say ...", "conspiracy theorists claim ...") and turns
+#: against it ("but", "however") is reporting or debunking the claim, not making it.
+_REPORTED = re.compile(_alt((
+    "(?:some|many|a few|certain) (?:people |folks |users |commenters |posters )?(?:say|said|claim(?:ed)?|believe|"
+    "think|insist|argue|suggest)", "(?:conspiracy theorists?|conspiracists|truthers|anti_vaxx?ers) "
+    "(?:say|said|claim(?:ed)?|believe|think|insist|argue)", "according to (?:conspiracy theorists?|conspiracists)",
+    "(?:it is|it['’]s|it was) (?:often |widely |sometimes )?claimed", "the (?:claim|theory|idea|rumou?r) (?:is |was )?that",
+)))
+_CONTRAST = re.compile(r"\b(?:but|however|yet|though|although|whereas)\b")
 #: Sentences that report a claim only to dismiss it.
 _DISMISSAL = re.compile(_alt((
     "debunk(?:ed|s|ing)?", "baseless", "unfounded", "no evidence", "not a shred of evidence",
     "nonsense", "tin_foil(?: hat)?", "crackpots?", "conspiracy (?:nuts?|loons?|crazies)",
     "(?:just|only|merely) (?:a|another) conspiracy theory", "(?:that|this|it)(?:['’]s| is) a conspiracy theory",
     "myths?", "hogwash", "(?:absurd|ridiculous|silly|paranoid) (?:claims?|ideas?|theor(?:y|ies))",
+    "(?:been|was|were|is|are) (?:thoroughly |long |repeatedly )?(?:disproven|disproved|refuted)",
+    "the evidence (?:is|was) overwhelming", "overwhelming evidence (?:that|against|shows)",
 )))
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _TOKEN = re.compile(r"\w+")
@@ -266,12 +278,28 @@ PATTERNS: tuple[_Pattern, ...] = (
         "kill off (?:the )?(?:population|masses|elderly|humanity)",
         "they want (?:us|you|everyone) (?:dead|sick|dependent|enslaved|chipped)",
     )),
+    # Vaccine and medicine plots: "microchips in the vaccines", "poison in the jabs".
+    _lexicon("malicious_intent", "microchip microchips chip chips nanobots nanobot nanotech nanotechnology "
+                                 "nano+tech nano+technology nano+bots nano+bot micro+chip micro+chips tracking "
+                                 "graphene poison poisons toxins toxin sterilization sterilisation sterilizing "
+                                 "sterilising luciferase bioweapon bioweapons bio+weapon bio+weapons", (
+        "(?:micro_?chips?|tracking (?:chips?|devices?)|nano_?bots?|nano_?tech(?:nology)?|graphene(?: oxide)?|"
+        "poisons?|toxins|sterili[sz](?:ation|ing) agents?|luciferase) (?:in|inside|into|hidden in) "
+        "(?:the |their |these |those |our |your |every )?(?:covid |mrna |flu )?(?:vaccines?|jabs?|shots?|vax|"
+        "vaccinations?|injections?|boosters?)",
+        "(?:vaccines?|jabs?|shots?|vax|boosters?) (?:are|is|contain|contains) (?:a )?(?:micro_?chips?|tracking "
+        "(?:chips?|devices?)|nano_?bots?|poison|bioweapons?|sterili[sz]ation)",
+    )),
     # A motive counts only when a plot is claimed in the same sentence ("planned ... in order to invade").
     _rule("malicious_intent", "in+order+to so+can so+could",
           r"\b(?:in\s+order\s+to|so\s+(?:that\s+)?(?:they|he|it)\s+(?:can|could))\s+"
           r"(?:\w+\s+){0,2}?(?:invade|control|destroy|enslave|justify|legitimi[sz]e|take\s+over|"
           r"take\s+control|depopulate|kill|divide|distract|scare|terrify|manipulate|occupy|"
-          r"weaken|break|punish|crush|silence)\b", strong=False),
+          r"weaken|break|punish|crush|silence|track|monitor|surveil|spy\s+on|sterili[sz]e)\b", strong=False),
+    _rule("malicious_intent", "to+control to+enslave to+depopulate to+track to+monitor to+scare to+terrify "
+                              "to+manipulate to+divide to+distract to+silence",
+          r"\bto\s+(?:control|enslave|depopulate|track|monitor|scare|terrify|manipulate|divide|distract|silence)"
+          r"\s+(?:us|you|them|people|everyone|the (?:population|masses|people|public))\b", strong=False),
     _lexicon("malicious_intent", "pretext excuse justify", (
         "(?:legitimate |perfect |convenient )?pretext (?:to|for)", "as an excuse (?:to|for)",
         "to justify (?:the |an? )?(?:invasion|war|occupation)",
@@ -305,6 +333,15 @@ PATTERNS: tuple[_Pattern, ...] = (
     # "ISIL attack is pre arranged", "the whole thing is planned", "the pandemic was engineered".
     _rule("staged_event", _PLANNED_ANCHORS,
           r"\b" + _alt(EVENT_NOUNS) + _gap(4) + r"\W+" + _BE + _gap(2) + r"\W+" + _alt(PLANNED) + r"(?!\w)"),
+    # "the government staged it", "they faked the whole thing": an actor is said to have staged an event.
+    _rule("staged_event", "staged faked orchestrated engineered manufactured fabricated masterminded",
+          r"\b(?:they|(?:the )?" + _alt(HIDDEN_ACTORS) + r"|the " + _alt((
+              "government", "governments", "regime", "cia", "mossad", "fbi", "nsa", "elites?", "media", "state",
+              "military", "pentagon", "establishment", "authorities", "democrats", "republicans", "left", "right",
+              "west", "us government", "feds", "globalists", "bankers", "big pharma"))
+          + r")\s+(?:\w+\s+)?(?:staged|faked|orchestrated|engineered|manufactured|fabricated|masterminded)\s+"
+          r"(?:it|this|that|them|the whole thing|everything|it all|all of (?:it|this)|the (?:\w+ )?"
+          + _alt(EVENT_NOUNS) + r")(?!\w)"),
     # secret plot --------------------------------------------------------------------------------
     _lexicon("secret_plot", "secret secretly covertly clandestinely plot plotting scheme conspire conspires "
                             "conspired conspiring plan+real plan+true plan+master plan+grand plan+part planned "
@@ -321,6 +358,13 @@ PATTERNS: tuple[_Pattern, ...] = (
         "there are no coincidences", "cover(?:ing|ed)? (?:it |this |that )?up the (?:truth|real)",
         "cover_ups? of the (?:century|truth)", "(?:massive|global|huge|deliberate) cover_up",
     ), negatable=False),
+    # Media cover-ups: "the media is covering it up", "the press buried the truth".
+    _rule("secret_plot", "covering+up covered+up cover+up hiding burying buried suppressing suppressed hid",
+          r"\b(?:the )?(?:media|msm|mainstream media|press|news|government|authorities|they|big pharma|"
+          r"big tech|fact_checkers?)\s+(?:is\s+|are\s+|was\s+|were\s+|have\s+been\s+|has\s+been\s+)?"
+          r"(?:covering|covered|cover|hiding|hid|hidden|burying|buried|suppressing|suppressed)\s+"
+          r"(?:it|this|that|them|the (?:truth|evidence|facts|deaths|injuries|side effects|real numbers))"
+          r"(?:\s+up)?(?!\w)"),
     _lexicon("secret_plot", "plan", (
         "trust the plan", "(?:the )?(?:elites?|globalists|cabal|deep state)(?:['’]s)? plan",
     ), negatable=False),
@@ -485,6 +529,8 @@ def find_cues(text: str) -> list[Cue]:
                 continue
         if pat.kind != "self_sealing" and _DISMISSAL.search(low, sent_start, sent_end):
             continue
+        if _REPORTED.search(low, sent_start, sent_end) and _CONTRAST.search(low, sent_start, sent_end):
+            continue  # "some say the landing was faked, but ...": the claim is reported, not made
         if pat.strong:
             sentences_with_strong.add(sent)
         kept.append((start, end, pat, sent))
