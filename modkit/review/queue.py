@@ -15,7 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from modkit.errors import ConfigError, SchemaError
-from modkit.model import COMMENT_ID, CONSPIRACY, PARENT_ID, THREAD_ID, TOXICITY_ATTRIBUTES
+from modkit.model import (
+    COMMENT_ID,
+    CONSPIRACY,
+    PARENT_ID,
+    THREAD_ID,
+    TOXICITY_ATTRIBUTES,
+    flagging_attributes,
+)
 from modkit.review.labels import LabelState
 
 ORDERS = ("risk", "uncertain", "thread", "random")
@@ -48,7 +55,14 @@ def check_scored(scored: pd.DataFrame, name: str = "scored table") -> None:
 
 
 def score_columns(scored: pd.DataFrame) -> list[str]:
-    return [c for c in SCORE_COLUMNS if c in scored.columns]
+    """The scores that order the queue: the ones that can flag a reply (swearing alone does not).
+
+    Examples
+    --------
+    >>> score_columns(pd.DataFrame(columns=["toxicity", "obscene", "insult", "conspiracy"]))
+    ['insult', 'conspiracy']
+    """
+    return list(flagging_attributes([c for c in SCORE_COLUMNS if c in scored.columns]))
 
 
 def uncertainty(row: pd.Series, columns: list[str]) -> float:
