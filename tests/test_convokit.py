@@ -50,3 +50,50 @@ def test_convokit_loads_the_corpus(corpus_dir):
     convo = next(c for c in corpus.iter_conversations() if c.meta["platform"] == "disqus_text")
     convo.check_integrity(verbose=False)
     assert len(convo.get_root_to_leaf_paths()) > 40
+
+
+def _thread():
+    from modkit.model import Comment, Thread
+
+    return Thread("t1", "s", "p", "T", "Body", [Comment("c1", "t1", None, 0, 0, "ann", None, "hi")])
+
+
+def test_an_output_directory_with_other_files_is_refused_and_left_untouched(tmp_path):
+    from modkit.errors import ConfigError
+    from modkit.export.convokit import export_convokit
+
+    (tmp_path / "thesis.tex").write_text("years of work")
+    with pytest.raises(ConfigError, match="refusing to replace it"):
+        export_convokit([_thread()], tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.tex"]
+
+
+def test_a_file_as_output_directory_is_refused(tmp_path):
+    from modkit.errors import ConfigError
+    from modkit.export.convokit import export_convokit
+
+    (tmp_path / "corpus").write_text("not a directory")
+    with pytest.raises(ConfigError, match="not a directory"):
+        export_convokit([_thread()], tmp_path / "corpus")
+
+
+def test_a_corpus_modkit_wrote_is_replaced(tmp_path):
+    from modkit.export.convokit import export_convokit
+
+    export_convokit([_thread()], tmp_path / "corpus")
+    assert export_convokit([_thread()], tmp_path / "corpus")["utterances"] == 2
+    assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == [
+        "conversations.json", "corpus.json", "index.json", "speakers.json", "utterances.jsonl"]
+
+
+def test_cli_export_into_the_working_directory_refuses_and_deletes_nothing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from modkit.cli import app
+
+    page = tmp_path / "page.txt"
+    page.write_text(next(SEEDS.glob("001_*")).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["export", "convokit", str(page), "-o", "."])
+    assert result.exit_code != 0 and "refusing to replace it" in result.output + (result.stderr or "")
+    assert [p.name for p in tmp_path.iterdir()] == ["page.txt"]

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from modkit.errors import ConfigError
 from modkit.model import Thread
 
 ANONYMOUS = "[anonymous]"
@@ -58,11 +59,40 @@ def _index_types(metas: Iterable[dict], index: dict[str, list[str]] | None = Non
     return index
 
 
+def is_modkit_corpus(path: Path) -> bool:
+    """Whether ``path`` holds a corpus modkit wrote (its ``corpus.json`` names modkit as producer)."""
+    try:
+        return json.loads((path / "corpus.json").read_text(encoding="utf-8")).get("producer") == "modkit"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse an output directory that holds anything but a corpus modkit wrote: it is replaced whole.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "thesis.tex").write_text("years of work")
+    >>> check_output_dir(d)
+    Traceback (most recent call last):
+    ...
+    modkit.errors.ConfigError: ... is not empty and holds no modkit corpus; refusing to replace it (choose a new directory)
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir} exists and is not a directory; choose a new directory for the corpus")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_modkit_corpus(out_dir):
+        raise ConfigError(f"{out_dir} is not empty and holds no modkit corpus; refusing to replace it "
+                          "(choose a new directory)")
+
+
 def export_convokit(threads: Iterable[Thread], out_dir: str | Path) -> dict[str, int]:
     """Write ``threads`` as a ConvoKit corpus in ``out_dir``; returns counts.
 
     The directory is written to a temporary sibling and moved into place, so a
-    failure never leaves a half-written corpus.
+    failure never leaves a half-written corpus. ``out_dir`` must be new, empty, or
+    a corpus modkit wrote before (which is replaced); anything else is refused
+    before any file is written.
 
     Examples
     --------
@@ -73,7 +103,8 @@ def export_convokit(threads: Iterable[Thread], out_dir: str | Path) -> dict[str,
     >>> export_convokit([t], os.path.join(tempfile.mkdtemp(), "corpus"))
     {'conversations': 1, 'utterances': 2, 'speakers': 2}
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()
+    check_output_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     speakers: dict[str, dict] = {}
