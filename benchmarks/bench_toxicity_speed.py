@@ -14,7 +14,9 @@ Measured in one process, after a warm-up that loads both models, interleaved
 - ``lite_plus_conspiracy``: lite then the embedded ``conspiracy`` scorer on the
   context table (the default ``modkit score`` pair), when that scorer is installed;
 - ``default_score``: ``modkit.score`` with its defaults on the context table: all six
-  attributes, conspiracy, context, language detection and the flag rules;
+  attributes, conspiracy, context, language detection and the flag rules; ``default_score_big``
+  the same on about 23k Wikipedia and Reddit replies with parents, and ``default_score_big_all_cores``
+  with one scoring process per core (the command line's default, ``--jobs -1``);
 - the cost of each part on the same replies: ``part_toxblock`` (tox-block's BiLSTM),
   ``part_language`` (language detection).
 
@@ -61,6 +63,22 @@ def workload(n_seed_rows: int = 20_000):
     return replies, context, "seed replies made distinct by a numbered suffix"
 
 
+def scoring_workload():
+    """Distinct replies with their parents from Wikipedia and Reddit (about 23k), or None without the data.
+
+    Large enough for ``modkit score --jobs`` to pay for its worker processes, as a scheduled run would.
+    """
+    import pandas as pd
+
+    chat = WIKI.parent / "toxichat_reddit" / "turns.csv"
+    if not (WIKI.exists() and chat.exists()):
+        return None
+    parts = [pd.read_csv(WIKI / "gc_dev.csv"), pd.read_csv(chat), pd.read_csv(WIKI / "gn.csv")]
+    frame = pd.DataFrame({"text": pd.concat([p["text"] for p in parts]).fillna("").astype(str).to_numpy(),
+                          "parent_text": pd.concat([p["parent"] for p in parts]).fillna("").astype(str).to_numpy()})
+    return frame.drop_duplicates("text").reset_index(drop=True)
+
+
 def main(rounds: int = 5) -> dict | None:
     try:
         import profanity_check
@@ -86,6 +104,10 @@ def main(rounds: int = 5) -> dict | None:
         runs["lite_plus_conspiracy"] = (len(context), lambda: (lite.predict_proba(context),
                                                                conspiracy.predict_proba(context)))
         runs["default_score"] = (len(context), lambda: modkit.score(context))
+        big = scoring_workload()
+        if big is not None:
+            runs["default_score_big"] = (len(big), lambda: modkit.score(big))
+            runs["default_score_big_all_cores"] = (len(big), lambda: modkit.score(big, n_jobs=-1))
     context_texts = context["text"].tolist()
     runs["part_toxblock"] = (len(context), lambda: load_toxblock().predict(context_texts))
     runs["part_language"] = (len(context), lambda: detect_languages(context_texts))

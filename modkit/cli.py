@@ -168,7 +168,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
           cache: Annotated[Path | None, typer.Option(help="Score cache file (default: the user cache).")] = None,
           no_cache: Annotated[bool, typer.Option("--no-cache", help="Score everything afresh.")] = False,
           top: Annotated[int, typer.Option(help="How many flagged replies to print.")] = 10,
-          jobs: Annotated[int, typer.Option(help="Scoring processes for big tables (-1: one per core).")] = 1,
+          jobs: Annotated[int, typer.Option(help="Scoring processes for big tables (-1: one per core).")] = -1,
           fmt: FormatOpt = None) -> None:
     """Score replies for toxicity and conspiracy framing, in context; print the most flagged.
 

@@ -41,7 +41,7 @@ from modkit.score.base import (
     texts,
 )
 from modkit.score.cache import ScoreCache, cache_key
-from modkit.score.language import UNDETERMINED, detect_languages
+from modkit.score.language import UNDETERMINED, detect_languages, guess
 from modkit.score.normalize import normalize_text
 from modkit.score.policy import flag_reasons
 
@@ -168,6 +168,13 @@ def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, conte
     return [found[k] for k in keys]
 
 
+def _one_blas_thread() -> None:
+    """Worker start-up: one BLAS thread per process, so n workers do not fight over the cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 @contextmanager
 def _workers(n_jobs: int, rows: int, active: list[Scorer], frame: pd.DataFrame) -> Iterator[Executor | None]:
     """A process pool for big tables; forked, so workers share the models already loaded."""
@@ -176,12 +183,14 @@ def _workers(n_jobs: int, rows: int, active: list[Scorer], frame: pd.DataFrame) 
         return
     for s in active:  # load models before forking, so every worker shares them
         s.predict_proba(frame.iloc[:1])
-    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork"), initializer=_one_blas_thread) as pool:
         yield pool
 
 
-def languages(comments: pd.DataFrame) -> list[str]:
+def languages(comments: pd.DataFrame, pool: Executor | None = None, n_jobs: int = 1) -> list[str]:
     """Each reply's language: its ``lang`` column when given, else detected (thread-aware).
+
+    With a ``pool``, the per-reply guesses are spread over its workers.
 
     Examples
     --------
@@ -191,7 +200,17 @@ def languages(comments: pd.DataFrame) -> list[str]:
     if LANG in comments.columns:
         return [v if isinstance(v, str) and v else UNDETERMINED for v in comments[LANG]]
     threads = comments[THREAD_ID].tolist() if THREAD_ID in comments.columns else None
-    return detect_languages(texts(comments), threads)
+    replies = texts(comments)
+    guesses = None
+    if pool is not None and len(replies) >= 2 * MIN_ROWS_PER_JOB:
+        size = -(-len(replies) // n_jobs)
+        guesses = [g for part in pool.map(_guess_all, [replies[j:j + size] for j in range(0, len(replies), size)])
+                   for g in part]
+    return detect_languages(replies, threads, guesses)
+
+
+def _guess_all(replies: list[str]) -> list[tuple[str, float]]:
+    return [guess(t) for t in replies]
 
 
 def _unmasked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -294,14 +313,14 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
         raise ConfigError("nothing to score: both toxicity and conspiracy scorers are 'none'")
     limits = _thresholds(active, thresholds)
     frame = with_context(comments, context).reset_index(drop=True)
-    langs = languages(frame)
-    # Toxicity models read replies with their disguises removed; conspiracy cue spans index the original text.
-    unmasked = _unmasked(frame) if tox is not None else frame
-    readable = {id(s): _reads(s, langs) for s in active}
     rows: list[dict] = [{} for _ in range(len(frame))]
     total = len(frame)
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     with _workers(n_jobs, total, active, frame) as pool:
+        langs = languages(frame, pool, n_jobs)
+        # Toxicity models read replies with their disguises removed; conspiracy cue spans index the original.
+        unmasked = _unmasked(frame) if tox is not None else frame
+        readable = {id(s): _reads(s, langs) for s in active}
         for start in range(0, total, BATCH_ROWS):
             stop = min(start + BATCH_ROWS, total)
             for s in active:

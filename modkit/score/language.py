@@ -54,7 +54,8 @@ def guess(text: str) -> tuple[str, float]:
     return str(lang), float(p)
 
 
-def detect_languages(texts: Sequence[str], threads: Sequence[object] | None = None) -> list[str]:
+def detect_languages(texts: Sequence[str], threads: Sequence[object] | None = None,
+                     guesses: Sequence[tuple[str, float]] | None = None) -> list[str]:
     """One ISO 639-1 code per text (``und`` when undetermined), using the thread for short replies.
 
     Parameters
@@ -62,6 +63,8 @@ def detect_languages(texts: Sequence[str], threads: Sequence[object] | None = No
     texts : sequence of str
     threads : sequence, optional
         Each text's thread id; texts of one thread lend their language to its short replies.
+    guesses : sequence of (str, float), optional
+        :func:`guess` of each text, when computed already (e.g. in worker processes).
 
     Examples
     --------
@@ -69,7 +72,7 @@ def detect_languages(texts: Sequence[str], threads: Sequence[object] | None = No
     ...                   "+1"], ["t1", "t1", "t2"])
     ['de', 'de', 'und']
     """
-    guesses = [guess(t) for t in texts]
+    guesses = [guess(t) for t in texts] if guesses is None else guesses
     own = [lang if p >= MIN_PROBABILITY else None for lang, p in guesses]
     threads = list(threads) if threads is not None else [None] * len(own)
     votes: dict[object, Counter] = {}
