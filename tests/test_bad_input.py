@@ -96,3 +96,50 @@ def test_failed_run_leaves_an_existing_output_untouched(tmp_path):
     result = runner.invoke(app, ["parse", str(tmp_path / "missing.txt"), "-o", str(out), "--format", "nope"])
     assert result.exit_code == 1
     assert out.read_text() == "previous\n"
+
+
+def _hostile_directory(root):
+    """Good pages beside entries that must be skipped: a non-UTF-8 name, a dangling symlink,
+    a symlink loop, a named pipe (reading it would block forever) and a link back to the directory."""
+    import os
+
+    root.mkdir()
+    (root / "good.txt").write_text(GOOD, encoding="utf-8")
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.txt"), "wb") as fh:
+        fh.write(GOOD.encode("utf-8"))
+    os.symlink("nowhere.txt", root / "dangling.txt")
+    os.symlink("loop2.txt", root / "loop1.txt")
+    os.symlink("loop1.txt", root / "loop2.txt")
+    os.mkfifo(root / "pipe.txt")
+    os.symlink(".", root / "again")
+    return root
+
+
+@pytest.mark.parametrize("command", ["parse", "score"])
+def test_bad_directory_entries_are_named_and_skipped_and_good_pages_written(tmp_path, command):
+    import pandas as pd
+
+    pages = _hostile_directory(tmp_path / "pages")
+    out = tmp_path / "out.parquet"
+    result = runner.invoke(app, [command, str(pages), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert sorted(e.split(": ", 2)[-1] for e in errors) == [
+        "skipped, a dangling symlink", "skipped, a named pipe", "skipped, a symlink loop", "skipped, a symlink loop"]
+    table = pd.read_parquet(out)
+    assert len(table) == 2 * 79  # good.txt and the non-UTF-8 name, read and shown escaped
+    assert any("caf\\xe9.txt" in s for s in table["source"].unique())
+
+
+def test_batch_names_bad_directory_entries_and_scores_the_rest(tmp_path):
+    pages = _hostile_directory(tmp_path / "pages")
+    result = runner.invoke(app, ["batch", str(pages), "--state", str(tmp_path / "state"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    summary = json.loads(result.stdout[result.stdout.index("{"):])
+    assert summary["failures"] == {
+        "caf\\xe9.txt": "skipped, the file name is not UTF-8 (shown escaped); rename the file to score it",
+        "dangling.txt": "skipped, a dangling symlink", "loop1.txt": "skipped, a symlink loop",
+        "loop2.txt": "skipped, a symlink loop", "pipe.txt": "skipped, a named pipe"}
+    assert summary["pages_new"] == 1
+    again = runner.invoke(app, ["batch", str(pages), "--state", str(tmp_path / "state"), "-o", str(tmp_path / "out")])
+    assert again.exit_code == 3  # the next run is not blocked, and names them again

@@ -47,6 +47,7 @@ from modkit.batch.engines import Chunk, ChunkResult, ScoreOptions, run_dask, run
 from modkit.batch.state import Manifest, PageRecord, RunLock, RunLockedError
 from modkit.errors import ConfigError
 from modkit.parse import iter_files
+from modkit.parse.decode import display_path, not_a_page
 from modkit.report import ReportConfig, parse_formats, report
 from modkit.score import score
 
@@ -148,6 +149,17 @@ def _resolve(config: BatchConfig | Mapping[str, Any] | str | Path | None, **over
     return cfg
 
 
+def _unreadable(path: Path, rel: str) -> str | None:
+    """Why a directory entry cannot be scored (``None`` when it can): see :func:`~modkit.parse.decode.not_a_page`;
+    a name that is not UTF-8 cannot be stored in the state either."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "skipped, the file name is not UTF-8 (shown escaped); rename the file to score it"
+    problem = not_a_page(path)
+    return f"skipped, {problem}" if problem else None
+
+
 def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[Path, ...] = ()) -> list[PageRecord]:
     """Pages new or changed since the last run. Size and mtime unchanged means unchanged
     (as rsync assumes); otherwise the content hash decides, so a touched file is not rescored.
@@ -157,9 +169,13 @@ def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[P
     touched: list[PageRecord] = []
     seen: set[str] = set()
     for path in iter_files([input_dir]):
-        if any(path.resolve().is_relative_to(d) for d in own):
-            continue
         rel = path.relative_to(input_dir).as_posix()
+        problem = _unreadable(path, rel)
+        if not problem and any(path.resolve().is_relative_to(d) for d in own):
+            continue
+        if problem:
+            summary.failures[display_path(rel)] = problem
+            continue
         seen.add(rel)
         st = path.stat()
         old = known.get(rel)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from modkit.errors import ParseError
 from modkit.model import Comment, Thread, validate_forest
 from modkit.parse.base import PageFormat, RawPost, thread_identity
 from modkit.parse.build import build_thread
-from modkit.parse.decode import decode_bytes, read_page, stream_encoding
+from modkit.parse.decode import decode_bytes, display_path, read_page, stream_encoding
 from modkit.registry import page_formats
 
 __all__ = [
@@ -95,7 +96,7 @@ def parse_file(path: str | Path, fmt: str | None = None) -> list[Thread]:
     >>> parse_file(p)[0].title
     'Title'
     """
-    return parse_text(read_page(path), str(path), fmt)
+    return parse_text(read_page(path), display_path(path), fmt)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -119,6 +120,13 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 #: How much of a file the detector reads when streaming.
 SNIFF_CHARS = 1 << 20
 
@@ -140,14 +148,14 @@ def stream_file(path: str | Path, fmt: str | None = None) -> Iterator[tuple[Thre
     [('disqus_text', ['Hi'])]
     """
     path = Path(path)
-    encoding = stream_encoding(path) if path.is_file() else None
+    encoding = stream_encoding(path) if _regular(path) else None
     if encoding is not None:
         with open(path, encoding=encoding, errors="replace", newline=None) as fh:
             head = fh.read(SNIFF_CHARS)
-        page_format = page_formats.get(fmt) if fmt else detect_format(head, str(path))
+        page_format = page_formats.get(fmt) if fmt else detect_format(head, display_path(path))
         if hasattr(page_format, "stream"):
             with open(path, encoding=encoding, errors="replace", newline=None) as fh:
-                thread, comments = page_format.stream(fh, str(path))
+                thread, comments = page_format.stream(fh, display_path(path))
                 yield thread, comments
             return
     for thread in parse_file(path, fmt):

@@ -9,8 +9,11 @@ U+FFFD with a warning rather than failing the page.
 from __future__ import annotations
 
 import codecs
+import errno
 import logging
+import os
 import re
+import stat
 from pathlib import Path
 
 from modkit.errors import ParseError
@@ -109,6 +112,50 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> str:
         return data.decode(enc if enc else "cp1252", errors="replace")
 
 
+def display_path(path: str | Path) -> str:
+    """A file's name as text that can always be printed and stored: bytes that are not UTF-8
+    (a name from another system's encoding) are shown as ``\\xNN`` escapes.
+
+    Examples
+    --------
+    >>> import os
+    >>> display_path(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def not_a_page(path: str | Path) -> str | None:
+    """Why ``path`` cannot be read as a page (``None`` when it can): only regular files are read,
+    so a dangling symlink, a symlink loop or a named pipe never stops (or hangs) a run.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); os.symlink("nowhere", os.path.join(d, "link")); os.mkfifo(os.path.join(d, "pipe"))
+    >>> not_a_page(os.path.join(d, "link")), not_a_page(os.path.join(d, "pipe")), not_a_page(d)
+    ('a dangling symlink', 'a named pipe', 'a directory')
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode  # follows symlinks: a dangling one or a loop fails here
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return "a dangling symlink"
+        return f"cannot read ({exc.strerror or exc})"
+    return None if stat.S_ISREG(mode) else _kind_of(mode)
+
+
 def read_page(path: str | Path) -> str:
     """Read and decode one page file; :class:`ParseError` names the file on failure.
 
@@ -121,14 +168,18 @@ def read_page(path: str | Path) -> str:
     'Title\\n\\nBody'
     """
     path = Path(path)
+    name = display_path(path)
+    problem = not_a_page(path)  # never open a named pipe or device: reading one can block forever
+    if problem:
+        raise ParseError(f"{name}: skipped, {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
-            raise ParseError(f"{path}: {size / 2**20:.0f} MB is over the {MAX_PAGE_BYTES >> 20} MB page limit")
+            raise ParseError(f"{name}: {size / 2**20:.0f} MB is over the {MAX_PAGE_BYTES >> 20} MB page limit")
         data = path.read_bytes()
     except OSError as exc:
-        raise ParseError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return decode_bytes(data, str(path))
+        raise ParseError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    return decode_bytes(data, name)
 
 
 def stream_encoding(path: str | Path, sample: int = 1 << 16) -> str | None:
