@@ -156,8 +156,7 @@ def _unreadable(path: Path, rel: str) -> str | None:
         rel.encode("utf-8")
     except UnicodeEncodeError:
         return "skipped, the file name is not UTF-8 (shown escaped); rename the file to score it"
-    problem = not_a_page(path)
-    return f"skipped, {problem}" if problem else None
+    return not_a_page(path)
 
 
 def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[Path, ...] = ()) -> list[PageRecord]:

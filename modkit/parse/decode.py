@@ -142,18 +142,18 @@ def not_a_page(path: str | Path) -> str | None:
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); os.symlink("nowhere", os.path.join(d, "link")); os.mkfifo(os.path.join(d, "pipe"))
     >>> not_a_page(os.path.join(d, "link")), not_a_page(os.path.join(d, "pipe")), not_a_page(d)
-    ('a dangling symlink', 'a named pipe', 'a directory')
+    ('skipped, a dangling symlink', 'skipped, a named pipe', 'skipped, a directory')
     """
     path = Path(path)
     try:
         mode = path.stat().st_mode  # follows symlinks: a dangling one or a loop fails here
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "a symlink loop"
+            return "skipped, a symlink loop"
         if exc.errno == errno.ENOENT and path.is_symlink():
-            return "a dangling symlink"
+            return "skipped, a dangling symlink"
         return f"cannot read ({exc.strerror or exc})"
-    return None if stat.S_ISREG(mode) else _kind_of(mode)
+    return None if stat.S_ISREG(mode) else f"skipped, {_kind_of(mode)}"
 
 
 def read_page(path: str | Path) -> str:
@@ -171,7 +171,7 @@ def read_page(path: str | Path) -> str:
     name = display_path(path)
     problem = not_a_page(path)  # never open a named pipe or device: reading one can block forever
     if problem:
-        raise ParseError(f"{name}: skipped, {problem}")
+        raise ParseError(f"{name}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
