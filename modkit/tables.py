@@ -12,6 +12,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -139,7 +140,8 @@ class CommentWriter:
             self._pq.write_table(pa.table(cols, schema=COMMENT_SCHEMA))
         elif self._csv is not None:
             for r in self._buf:
-                self._csv.writerow({**r, **{k: "|".join(r.get(k) or ()) for k in LIST_COLUMNS}})
+                row = {**r, **{k: "|".join(r.get(k) or ()) for k in LIST_COLUMNS}}
+                self._csv.writerow({k: csv_cell(v) for k, v in row.items()})
         else:
             self._fh.writelines(json.dumps({k: r.get(k) for k in COMMENT_COLUMNS}, ensure_ascii=False) + "\n"
                                 for r in self._buf)
@@ -183,6 +185,32 @@ def _plain(v: object) -> object:
     return v
 
 
+#: A CSV cell that a spreadsheet would run as a formula (OWASP's list), possibly behind quotes we added.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+def csv_cell(value: object) -> object:
+    """A value as written to CSV: text a spreadsheet would run as a formula gets a leading ``'``.
+
+    Only CSV output is changed, and :func:`read_table` takes the quote off again, so a table
+    survives the round trip (Parquet and JSONL are written as they are).
+
+    Examples
+    --------
+    >>> csv_cell("=1+1"), csv_cell("-1 for this"), csv_cell("fine"), csv_cell(-1)
+    ("'=1+1", "'-1 for this", 'fine', -1)
+    """
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def _uncsv_cell(value: object) -> object:
+    if isinstance(value, str) and _FORMULA.match(value) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write any stage table atomically; nested columns (lists, dicts) survive every format.
 
@@ -217,7 +245,11 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
                         out[col] = out[col].map(lambda v: "|".join(map(str, _plain(v) or [])))
                     else:
                         out[col] = out[col].map(lambda v: json.dumps(_plain(v), ensure_ascii=False))
-            out.to_csv(tmp, index=False)
+            for col in out.columns:
+                if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                    out[col] = out[col].map(csv_cell)
+            # Every text cell quoted: a bare carriage return inside one would otherwise split the row.
+            out.to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -238,6 +270,7 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
                     df[col] = df[col].map(_plain)
         elif ext == ".csv":
             df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            df = df.apply(lambda col: col.map(_uncsv_cell))
             for col in df.columns:
                 if col in LIST_COLUMNS:
                     df[col] = df[col].map(lambda v: [] if pd.isna(v) or v == "" else str(v).split("|"))

@@ -143,3 +143,34 @@ def test_batch_names_bad_directory_entries_and_scores_the_rest(tmp_path):
     assert summary["pages_new"] == 1
     again = runner.invoke(app, ["batch", str(pages), "--state", str(tmp_path / "state"), "-o", str(tmp_path / "out")])
     assert again.exit_code == 3  # the next run is not blocked, and names them again
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "'=already quoted",
+            "plain text", "-1 for this post"]
+
+
+def test_csv_output_neutralises_formulas_and_round_trips_exactly(tmp_path):
+    import csv
+
+    import pandas as pd
+
+    from modkit.tables import read_table, write_table
+
+    path = write_table(pd.DataFrame({"text": FORMULAS, "n": range(len(FORMULAS))}), tmp_path / "t.csv")
+    with open(path, newline="", encoding="utf-8") as fh:
+        cells = [row["text"] for row in csv.DictReader(fh)]
+    assert all(not c or c[0] not in "=+-@\t\r" for c in cells)
+    assert read_table(path)["text"].tolist() == FORMULAS
+    assert write_table(pd.DataFrame({"text": []}), tmp_path / "empty.csv") and read_table(tmp_path / "empty.csv").empty
+
+
+def test_streamed_comments_csv_neutralises_formulas(tmp_path):
+    import csv
+
+    page = tmp_path / "page.txt"
+    page.write_text("Title\n\nArticle.\n\n  1. ann Avatar\n\n    =HYPERLINK(\"http://evil\")\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    assert runner.invoke(app, ["parse", str(page), "-o", str(out)]).exit_code == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    assert texts == ["'=HYPERLINK(\"http://evil\")"]
