@@ -1,7 +1,9 @@
 """Terminal rendering for the CLI: consoles, reply trees and summary tables.
 
 Library code never prints; the CLI decides what to show with these helpers.
-All page text is escaped before it reaches rich's markup parser.
+All page text is escaped before it reaches rich's markup parser, and its control
+characters are made visible (:func:`terminal_safe`): a page must never be able to
+clear the moderator's screen, plant a link or write to the clipboard.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup_escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -23,9 +25,38 @@ out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
+#: Control characters shown as visible symbols, one for one (so offsets into a text still hold):
+#: C0 as Unicode's control pictures (ESC is ␛), DEL as ␡, C1 (0x80-0x9f, e.g. the 8-bit CSI) as �.
+#: Newline and tab are kept.
+_CONTROL = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"} | {0x7F: 0x2421} | \
+           {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with its control characters made visible, length unchanged.
+
+    Examples
+    --------
+    >>> terminal_safe("a\x1b[2Jb\x07 \x9b31m\tok")
+    'a␛[2Jb␇ �31m\tok'
+    """
+    return text.translate(_CONTROL)
+
+
+def escape(text: str) -> str:
+    r"""Page text ready for rich markup: controls made visible, markup escaped.
+
+    Examples
+    --------
+    >>> print(escape("[bold]x\x1b]52;c;AAAA\x07"))
+    \[bold]x␛]52;c;AAAA␇
+    """
+    return markup_escape(terminal_safe(text))
+
+
 def say(message: str) -> None:
-    """One plain, unwrapped line on stderr."""
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    """One plain, unwrapped line on stderr (control characters from file names made visible)."""
+    err.print(terminal_safe(message), markup=False, highlight=False, soft_wrap=True)
 
 
 def one_line(text: str, width: int) -> str:

@@ -174,3 +174,53 @@ def test_streamed_comments_csv_neutralises_formulas(tmp_path):
     with open(out, newline="", encoding="utf-8") as fh:
         texts = [row["text"] for row in csv.DictReader(fh)]
     assert texts == ["'=HYPERLINK(\"http://evil\")"]
+
+
+def _hostile_reddit_dump(path):
+    """A Reddit API dump whose JSON escapes decode to terminal control sequences (text dumps with
+    raw control bytes are refused as binary, so JSON and HTML are how such text arrives)."""
+    rows = [{"id": "a1", "parent_id": "t3_x1", "link_id": "t3_x1", "author": "m\x1b]52;c;ZXZpbA==\x07al",
+             "body": "clear \x1b[2J\x1b[H screen \x1b]8;;http://evil\x07link\x1b]8;;\x07 \x9b31m red",
+             "created_utc": 1540000000}]
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["parse"], ["score", "-o", "{out}", "--top", "5"]])
+def test_terminal_views_never_pass_control_sequences_from_pages(tmp_path, command):
+    page = _hostile_reddit_dump(tmp_path / "dump.json")
+    args = [a.replace("{out}", str(tmp_path / "s.parquet")) for a in command]
+    result = runner.invoke(app, [args[0], str(page), *args[1:]])
+    assert result.exit_code == 0, result.output
+    shown = result.stdout + result.stderr
+    assert "\x1b" not in shown and "\x9b" not in shown and "\x07" not in shown
+    if command[0] == "parse":
+        assert "␛[2J" in shown  # made visible, not dropped
+
+
+def test_the_review_screen_shows_control_characters_as_symbols():
+    import pandas as pd
+    from rich.console import Console
+
+    from modkit.review.queue import ItemView
+    from modkit.review.ui import render
+
+    row = pd.Series({"comment_id": "c1", "text": "hi \x1b]52;c;ZXZpbA==\x07 there", "author": "m\x1b[2Jx",
+                     "title": "T\x1b[H", "toxicity": 0.1})
+    console = Console(record=True, width=100)
+    console.print(render(ItemView(row, [], [], 0), 1, 1, 0, False))
+    text = console.export_text()
+    assert "\x1b" not in text and "\x07" not in text and "␛]52" in text
+
+
+def test_the_report_index_shows_control_characters_as_symbols(tmp_path):
+    page = _hostile_reddit_dump(tmp_path / "dump.json")
+    scored = tmp_path / "s.parquet"
+    assert runner.invoke(app, ["score", str(page), "-o", str(scored)]).exit_code == 0
+    import pandas as pd
+
+    table = pd.read_parquet(scored).assign(title="T\x1b[2J\x1b]52;c;ZXZpbA==\x07")
+    table.to_parquet(scored)
+    result = runner.invoke(app, ["report", str(scored), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout + result.stderr and "␛[2J" in result.stdout

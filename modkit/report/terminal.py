@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from rich.markup import escape
 from rich.table import Table
 
+from modkit.console import escape
 from modkit.report.present import score
 
 #: Terminal colour per risk level (rich style names).

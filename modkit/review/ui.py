@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from modkit.console import escape, terminal_safe
 from modkit.model import CONSPIRACY_CUES, THREAD_ID
 from modkit.review.guidelines import Guidelines
 from modkit.review.labels import ANSWERS, answer_of, derive
@@ -87,7 +87,7 @@ class SessionResult:
 
 
 def _highlight(text: str, cues: object) -> Text:
-    out = Text(text)
+    out = Text(terminal_safe(text))  # same length: the cue offsets still point at their words
     if isinstance(cues, list):
         for cue in cues:
             try:
