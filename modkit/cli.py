@@ -57,6 +57,17 @@ class _StderrLines(logging.Handler):
         say(f"warning: {record.getMessage()}")
 
 
+class NothingRead(ModkitError):
+    """Every input failed: the output is left as it was (a mistyped path must not replace good output)."""
+
+
+def _check_read(failures: list[str], n_read: int, output: Path) -> None:
+    """Stop, writing nothing, when inputs were given and none of them could be read."""
+    if failures and n_read == 0:
+        raise NothingRead(f"nothing was read ({len(failures)} input{'s' if len(failures) > 1 else ''} failed); "
+                          f"{output} left as it was")
+
+
 def _walk(paths: list[Path], fmt: str | None, failures: list[str]) -> Iterator[FileResult]:
     """Parse ``paths``, reporting each bad file on one stderr line; yields good results."""
     if fmt:
@@ -91,6 +102,7 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
         table_format(output)  # a bad extension fails before any parsing
         if fmt:
             page_formats.get(fmt)
+        n_read = 0
         with CommentWriter(output) as writer:
             for path in iter_files(paths):
                 try:
@@ -99,9 +111,11 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
                         s = ThreadSummary(thread)
                         writer.write_rows(comment_row(thread, c) for c in s.count(comments))
                         summaries.append(s)
+                    n_read += 1
                 except ParseError as exc:
                     failures.append(str(exc))
                     say(f"error: {exc}")
+            _check_read(failures, n_read, output)  # raising here discards the half-written table
         say(f"wrote {writer.rows_written} comments to {output}")
     err.print(parse_summary(summaries, len(failures)))
     if failures:
@@ -130,14 +144,15 @@ def export_convokit(paths: Paths, output: Annotated[Path, typer.Option(
 TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 
 
-def _comments_from(paths: list[Path], fmt: str | None, failures: list[str]) -> pd.DataFrame:
-    """Tables are read as they are; pages and directories are parsed first."""
+def _comments_from(paths: list[Path], fmt: str | None, failures: list[str], output: Path) -> pd.DataFrame:
+    """Tables are read as they are; pages and directories are parsed first. Nothing read: :class:`NothingRead`."""
     from modkit.tables import read_comments, threads_to_frame
 
     if paths and all(p.suffix.lower() in TABLE_SUFFIXES and p.is_file() for p in paths):
         return pd.concat([read_comments(p) for p in paths], ignore_index=True)
-    threads = [t for res in _walk(paths, fmt, failures) for t in res.threads]
-    return threads_to_frame(threads)
+    results = list(_walk(paths, fmt, failures))
+    _check_read(failures, len(results), output)
+    return threads_to_frame(t for res in results for t in res.threads)
 
 
 def _thresholds(values: list[str]) -> dict[str, float]:
@@ -183,7 +198,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
     table_format(output)  # fail on a bad extension before any work
     limits = _thresholds(threshold or [])
     failures: list[str] = []
-    comments = _comments_from(inputs, fmt, failures)
+    comments = _comments_from(inputs, fmt, failures, output)
     store = None if no_cache else ScoreCache(cache or default_cache_path())
     with Progress(console=err, transient=True, disable=len(comments) < 5000) as bar:
         task = bar.add_task("scoring", total=len(comments))
@@ -233,7 +248,9 @@ def report(inputs: Annotated[list[Path], typer.Argument(
     else:
         import modkit.score as scoring
 
-        threads = [t for res in _walk(inputs, page_format, failures) for t in res.threads]
+        results = list(_walk(inputs, page_format, failures))
+        _check_read(failures, len(results), output)
+        threads = [t for res in results for t in res.threads]
         coverage = {t.thread_id: t.coverage_warnings() for t in threads}
         scored = scoring.score(threads_to_frame(threads), toxicity=toxicity, conspiracy=conspiracy)
     index = stage.report(scored, output, formats=fmts, config=cfg, coverage=coverage)

@@ -224,3 +224,24 @@ def test_the_report_index_shows_control_characters_as_symbols(tmp_path):
     result = runner.invoke(app, ["report", str(scored), "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout + result.stderr and "␛[2J" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["parse", "{missing}", "-o", "{out}.parquet"],
+                                     ["score", "{missing}", "-o", "{out}.parquet"],
+                                     ["report", "{missing}.parquet", "-o", "{out}"]])
+def test_a_mistyped_input_leaves_the_previous_output_as_it_was(tmp_path, command):
+    out = tmp_path / "out"
+    good = [a.replace("{missing}", str(SEEDS)).replace("{out}", str(out)) for a in command]
+    if command[0] == "report":
+        scored = tmp_path / "scored.parquet"
+        assert runner.invoke(app, ["score", str(SEEDS), "-o", str(scored)]).exit_code == 0
+        good[1] = str(scored)
+    assert runner.invoke(app, good).exit_code == 0
+    target = out if command[0] == "report" else tmp_path / "out.parquet"
+    before = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in tmp_path.rglob("*") if p.is_file())
+    bad = [a.replace("{missing}", str(tmp_path / "seedz")).replace("{out}", str(out)) for a in command]
+    result = runner.invoke(app, bad)
+    assert result.exit_code == 1
+    assert "nothing was read" in result.stderr and f"{target} left as it was" in result.stderr
+    after = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in tmp_path.rglob("*") if p.is_file())
+    assert after == before
