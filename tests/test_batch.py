@@ -81,7 +81,8 @@ def test_batch_rescores_only_new_and_changed_pages_and_drops_their_old_rows(page
     assert df.loc[df["page"] == "site0/p0.txt", "text"].tolist() == ["a brand new first reply"]
     assert s.threads_reported == 2
     index = (tmp_path / "out" / "reports" / "index.md").read_text()
-    assert "Thread new" in index and "Thread 1" not in index
+    # the index lists every thread reported so far, not only the ones this run rewrote
+    assert all(f"Thread {t}" in index for t in ("new", 0, 1, 2, 3)) and index.count("| Thread 0 |") == 1
 
 
 def test_batch_does_not_rescore_a_page_whose_mtime_changed_but_content_did_not(pages, tmp_path):
@@ -231,3 +232,46 @@ def test_batch_reports_many_changed_threads_in_groups(pages, tmp_path, monkeypat
     s = run(pages, tmp_path)
     assert s.threads_reported == 4
     assert len(list((tmp_path / "out" / "reports" / "threads").glob("*.md"))) == 4
+
+
+KILL_WHILE = textwrap.dedent("""
+    import os, signal, sys
+    import modkit.batch as batch
+    import modkit.batch.outputs as outputs
+    from modkit.batch import run_batch
+    where = sys.argv[4]
+    if where == "scoring":  # after two parts are published, before any report
+        real, calls = outputs.publish, []
+        def publish(out, part):
+            calls.append(part)
+            if len(calls) == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(out, part)
+        outputs.publish = publish
+    else:  # while reporting: after the first group's reports, before the index is recorded
+        real_report, calls = batch.report, []
+        def report(*args, **kw):
+            calls.append(1)
+            out = real_report(*args, **kw)
+            os.kill(os.getpid(), signal.SIGKILL)
+            return out
+        batch.report = report
+        batch.REPORT_ROWS = 4  # one thread per group
+    run_batch(sys.argv[1], sys.argv[2], sys.argv[3], {"batch": {"part_bytes": 1, "report_formats": ["md", "json"]}})
+""")
+
+
+@pytest.mark.parametrize("where", ["scoring", "reporting"])
+def test_a_run_killed_while_scoring_or_reporting_leaves_reports_the_next_run_finishes(pages, tmp_path, where):
+    proc = subprocess.run([sys.executable, "-c", KILL_WHILE, str(pages), str(tmp_path / "state"),
+                           str(tmp_path / "out"), where], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    cfg = {"batch": {"part_bytes": 1, "report_formats": ["md", "json"]}}
+    again = run(pages, tmp_path, cfg)
+    assert again.exit_code == 0
+    reports = tmp_path / "out" / "reports"
+    assert len(list((reports / "threads").glob("*.md"))) == 4  # every scored thread has its report
+    index = json.loads((reports / "index.json").read_text())
+    assert len(index["threads"]) == 4
+    third = run(pages, tmp_path, cfg)  # nothing owed any more: nothing rewritten
+    assert third.threads_reported == 0 and len(json.loads((reports / "index.json").read_text())["threads"]) == 4

@@ -13,9 +13,8 @@ Outputs under ``out_dir``:
   reads them all as one table (plus a ``run`` column). A changed page's rows
   replace its old ones, so the table never holds a reply twice.
 - ``reports/threads/<thread>.*``: the latest report of every thread; ``reports/index.*``
-  ranks the threads reported by the latest run that changed any (when a run changes
-  more than :data:`REPORT_ROWS` replies, threads are reported in groups to bound
-  memory, and the index ranks the last group).
+  ranks every thread reported so far (threads are reported in groups of at most
+  :data:`REPORT_ROWS` replies to bound memory; the index rows live in the manifest).
 - ``runs/<run_id>.json``: the :class:`RunSummary` of each run.
 
 Crash safety. A run holds ``STATE/lock`` (``flock``) throughout. A part is written
@@ -23,7 +22,8 @@ under a temporary name, fsynced, recorded in the manifest together with its page
 (one SQLite transaction), then renamed into ``scores/``. A run killed at any point
 (``kill -9`` included) leaves every part complete or absent; the next run moves
 recorded-but-unrenamed parts into place, deletes unrecorded leftovers, finishes the
-removal of superseded rows, and scores the pages that were not recorded.
+removal of superseded rows, scores the pages that were not recorded, and reports the
+threads of every part whose reports were not recorded (reports are committed state).
 """
 
 from __future__ import annotations
@@ -265,6 +265,32 @@ def _recover(out_dir: Path, manifest: Manifest) -> dict[str, int]:
     return done
 
 
+def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: ReportConfig,
+            threads: dict[str, int]) -> int:
+    """Report the threads of every part that has no reports yet (this run's, and any a killed run
+    left), merge them into the index of all threads, and record both in the manifest at once.
+
+    Reports are part of the committed state: until :meth:`Manifest.record_reports` runs, the
+    parts stay owed, so a run killed while reporting is finished by the next one."""
+    parts = [p for p in manifest.unreported_parts() if (out / outputs.SCORES_DIR / p).exists()]
+    if not formats:
+        manifest.record_reports(parts, {})
+        return 0
+    owed = dict(threads)
+    for part in parts:
+        for tid, n in outputs.part_threads(out, part).items():
+            owed.setdefault(tid, n)
+    index = manifest.index_entries()
+    reported = 0
+    for group in _groups(owed, REPORT_ROWS):
+        reported += len(report(outputs.read_threads(out, group), out / REPORTS_DIR, formats=formats, config=config,
+                               index=index))
+    manifest.record_reports(parts, index)
+    if reported:
+        log.info("reported %d threads in %s (%d in the index)", reported, out / REPORTS_DIR, len(index))
+    return reported
+
+
 def _engine(cfg: BatchConfig, chunks: list[Chunk], options: ScoreOptions) -> Iterator[ChunkResult]:
     if cfg.engine == "dask":
         return run_dask(chunks, options, cfg.scheduler, cfg.workers, cfg.processes)
@@ -369,12 +395,7 @@ def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None 
                 log.info("part %d/%d: %d pages, %d rows, %d failed", res.index + 1, len(chunks), len(res.done),
                          len(res.frame), len(res.failures))
             _clean_dirty(out, manifest)
-            if formats and threads:
-                for group in _groups(threads, REPORT_ROWS):
-                    index = report(outputs.read_threads(out, group), out / REPORTS_DIR, formats=formats,
-                                   config=report_cfg)
-                    summary.threads_reported += len(index)
-                log.info("reported %d threads in %s", summary.threads_reported, out / REPORTS_DIR)
+            summary.threads_reported = _report(out, manifest, formats, report_cfg, threads)
         finally:
             manifest.close()
     summary.finished = _now()

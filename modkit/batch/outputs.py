@@ -157,6 +157,14 @@ def stray_files(out_dir: Path, known_parts: Iterable[str]) -> list[Path]:
     return strays
 
 
+def part_threads(out_dir: Path, part: str) -> dict[str, int]:
+    """The threads of one published part and their row counts."""
+    import pyarrow.parquet as pq
+
+    column = pq.read_table(Path(out_dir) / SCORES_DIR / part, columns=["thread_id"]).column("thread_id")
+    return pd.Series(column.to_pylist()).value_counts().to_dict()
+
+
 def read_threads(out_dir: Path, thread_ids: Iterable[str]) -> pd.DataFrame:
     """The current scored rows of some threads, read back from ``OUT/scores``."""
     ids = sorted(set(thread_ids))

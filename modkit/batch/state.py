@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -30,6 +31,8 @@ CREATE TABLE IF NOT EXISTS pages (page TEXT PRIMARY KEY, size INTEGER, mtime_ns 
                                   part TEXT, run_id TEXT);
 CREATE TABLE IF NOT EXISTS parts (part TEXT PRIMARY KEY, run_id TEXT, n_rows INTEGER);
 CREATE TABLE IF NOT EXISTS dirty (part TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS unreported (part TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS index_rows (thread_id TEXT PRIMARY KEY, rank_key TEXT, row TEXT);
 """
 
 
@@ -132,6 +135,8 @@ class Manifest:
         with self._tx() as db:
             if part is not None:
                 db.execute("INSERT OR REPLACE INTO parts VALUES (?, ?, ?)", (part, run_id, n_rows))
+                # Its threads' reports are owed until record_reports says they are written.
+                db.execute("INSERT OR IGNORE INTO unreported VALUES (?)", (part,))
             for p in pages:
                 old = db.execute("SELECT part FROM pages WHERE page = ?", (p.page,)).fetchone()
                 if old and old[0] and old[0] != part:
@@ -151,6 +156,7 @@ class Manifest:
             n = db.execute("DELETE FROM pages WHERE part = ?", (part,)).rowcount
             db.execute("DELETE FROM parts WHERE part = ?", (part,))
             db.execute("DELETE FROM dirty WHERE part = ?", (part,))
+            db.execute("DELETE FROM unreported WHERE part = ?", (part,))
         return n
 
     def dirty_parts(self) -> list[str]:
@@ -167,6 +173,23 @@ class Manifest:
                 db.execute("UPDATE parts SET n_rows = ? WHERE part = ?", (n_rows, part))
             else:
                 db.execute("DELETE FROM parts WHERE part = ?", (part,))
+                db.execute("DELETE FROM unreported WHERE part = ?", (part,))
+
+    def unreported_parts(self) -> list[str]:
+        """Parts whose threads have no report yet: a killed run's, or this run's before reporting."""
+        return [r[0] for r in self._db.execute("SELECT part FROM unreported ORDER BY part")]
+
+    def index_entries(self) -> dict[str, tuple[list, dict]]:
+        """The report index of every thread reported so far: ``{thread_id: (rank_key, row)}``."""
+        return {t: (json.loads(k), json.loads(r)) for t, k, r in
+                self._db.execute("SELECT thread_id, rank_key, row FROM index_rows")}
+
+    def record_reports(self, parts: Iterable[str], entries: dict[str, tuple[list, dict]]) -> None:
+        """Record, atomically, that the threads of ``parts`` are reported, with the index as written."""
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO index_rows VALUES (?, ?, ?)",
+                           [(t, json.dumps(list(k)), json.dumps(r, default=str)) for t, (k, r) in entries.items()])
+            db.executemany("DELETE FROM unreported WHERE part = ?", [(p,) for p in parts])
 
     @contextlib.contextmanager
     def _tx(self):

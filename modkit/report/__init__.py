@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,8 @@ def _write(path: Path, text: str) -> None:
 
 def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[str] = FORMATS,
            config: ReportConfig | Mapping[str, Any] | None = None,
-           coverage: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+           coverage: Mapping[str, Sequence[str]] | None = None,
+           index: MutableMapping[str, tuple[Sequence, dict[str, Any]]] | None = None) -> pd.DataFrame:
     """Write one report per thread and a ranked index; return the index table.
 
     Files: ``OUT/index.{md,html,json}`` and ``OUT/threads/<thread>.{md,html,json}`` for
@@ -175,12 +176,17 @@ def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[st
         Any of ``md``, ``html``, ``json`` (a comma-separated string or a sequence).
     config, coverage
         As in :func:`thread_reports`.
+    index : mutable mapping, optional
+        The index of threads reported earlier, ``{thread_id: (rank key, row)}``: the new
+        reports are merged into it (in place) and the index files list them all, so an
+        incremental run keeps every thread in the index, not just the ones it rewrote.
 
     Returns
     -------
     DataFrame
-        One row per thread, most urgent first, with the columns of :data:`INDEX_COLUMNS`;
-        ``md`` / ``html`` / ``json`` hold each report's path relative to ``out_dir``.
+        One row per thread of ``scored``, most urgent first, with the columns of
+        :data:`INDEX_COLUMNS` (ranks among the whole index); ``md`` / ``html`` / ``json``
+        hold each report's path relative to ``out_dir``.
 
     Examples
     --------
@@ -220,6 +226,10 @@ def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[st
             _write(out / rel, text)
             files[fmt] = rel
         keyed.append((rep.rank_key(), _index_row(rep, files)))
+    written = {row["thread_id"] for _, row in keyed}
+    if index is not None:
+        index.update({row["thread_id"]: (key, row) for key, row in keyed})
+        keyed = [(tuple(key), row) for key, row in index.values()]
     keyed.sort(key=lambda kr: kr[0])
     rows = [row for _, row in keyed]
     for rank, row in enumerate(rows, 1):
@@ -230,8 +240,8 @@ def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[st
         _write(out / "index.html", render_html.render_index(rows))
     if "json" in fmts:
         _write(out / "index.json", render_json.dumps(render_json.index_document(rows, cfg.to_dict())))
-    log.info("wrote %d thread reports to %s", len(rows), out)
-    return _index_frame(rows)
+    log.info("wrote %d thread reports to %s", len(written), out)
+    return _index_frame([row for row in rows if row["thread_id"] in written])
 
 
 def _index_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
