@@ -245,3 +245,24 @@ def test_a_mistyped_input_leaves_the_previous_output_as_it_was(tmp_path, command
     assert "nothing was read" in result.stderr and f"{target} left as it was" in result.stderr
     after = sorted((p.relative_to(tmp_path), p.stat().st_size) for p in tmp_path.rglob("*") if p.is_file())
     assert after == before
+
+
+def test_hostile_xml_is_not_expanded_and_the_loss_is_named(tmp_path):
+    page = tmp_path / "export.xml"
+    page.write_text("""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE disqus [ <!ENTITY a "&b;"> <!ENTITY b "&a;"> <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+  <thread dsq:id="1"><id>t1</id><link>http://example.com/a</link><title>A post</title></thread>
+  <post dsq:id="p1"><message>first</message><author><name>ann</name></author><thread dsq:id="1"/></post>
+  <post dsq:id="p2"><message>second &xxe; &a;</message><author><name>bob</name></author><thread dsq:id="1"/></post>
+  <post dsq:id="p3"><message>third</message><author><name>cy</name></author><thread dsq:id="1"/></post>
+</disqus>""", encoding="utf-8")
+    import subprocess
+    import sys
+
+    # as a user runs it: the entry point turns library warnings into stderr lines
+    result = subprocess.run([sys.executable, "-m", "modkit.cli", "parse", str(page)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {page}: damaged XML, only the part before its first error was read" in result.stderr
+    assert "root:" not in result.stdout and "ann: first" in result.stdout  # no file contents, the good post kept

@@ -8,12 +8,14 @@ that an export with a missing or different namespace declaration still reads.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from lxml import etree
 
 from modkit.errors import ParseError
 
+log = logging.getLogger(__name__)
 
 def sniff_export(text: str, *marks: str) -> float:
     """How surely ``text`` is an export whose first 8 KiB hold every one of ``marks``.
@@ -53,6 +55,11 @@ def parse_xml(text: str, source: str = "<xml>") -> etree._Element:
         raise ParseError(f"{source}: not readable as XML ({exc})") from None
     if root is None:
         raise ParseError(f"{source}: not readable as XML (nothing recoverable)")
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    if errors:
+        # lxml's recovery stops at a fatal error (an entity loop, a broken tag): the rest of the file is lost.
+        log.warning("%s: damaged XML, only the part before its first error was read (%s)", source,
+                    errors[0].message.strip())
     return root
 
 
