@@ -29,13 +29,18 @@ from modkit.review.store import DEFAULT_STORE
 
 
 class _Group(TyperGroup):
-    """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1."""
+    """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1, and so does an
+    operating-system error (an output location that cannot be created or written, a full disk)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except ModkitError as exc:
             say(f"Error: {exc}")
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            say(f"Error: {where}{exc.strerror or exc}")
             raise typer.Exit(1) from None
 
 
@@ -404,16 +409,27 @@ labels_app = typer.Typer(cls=_Group, help="Agreement, adjudication and export of
 app.add_typer(labels_app, name="labels")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="Label store (SQLite).")]
-ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Who is deciding.")]
+def _reviewer_name(name: str) -> str:
+    """A reviewer name goes into every label event and export: printable UTF-8, not empty."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise typer.BadParameter("the name is not valid UTF-8 (check the terminal's encoding)") from None
+    if not name.strip() or any(not ch.isprintable() for ch in name):
+        raise typer.BadParameter(f"{name!r}: use a printable, non-empty name")
+    return name.strip()
+
+
+ReviewerOpt = Annotated[str, typer.Option("--reviewer", help="Who is deciding.", callback=_reviewer_name)]
 
 
 def _scored(path: Path) -> pd.DataFrame:
-    from modkit.review.queue import check_scored
+    from modkit.review.queue import check_scored, clean_scores
     from modkit.tables import read_table
 
     df = read_table(path)
     check_scored(df, path.name)
-    return df
+    return clean_scores(df, path.name)
 
 
 @app.command()

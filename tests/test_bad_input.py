@@ -266,3 +266,38 @@ def test_hostile_xml_is_not_expanded_and_the_loss_is_named(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"warning: {page}: damaged XML, only the part before its first error was read" in result.stderr
     assert "root:" not in result.stdout and "ann: first" in result.stdout  # no file contents, the good post kept
+
+
+def test_an_output_location_that_cannot_be_created_is_one_error_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    for args in (["parse", str(SEEDS), "-o", str(blocker / "p.parquet")],
+                 ["report", str(SEEDS), "-o", str(blocker / "reports")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.strip().splitlines()[-1].startswith(f"Error: {blocker}")  # one line, no traceback
+
+
+def test_a_reviewer_name_that_is_not_utf8_is_a_usage_error(tmp_path):
+    import os
+
+    name = os.fsdecode(b"\xff\xfe")
+    result = runner.invoke(app, ["label", "c1", "--reviewer", name, "--label", "fine", "--store",
+                                 str(tmp_path / "l.sqlite")])
+    assert result.exit_code == 2 and "not valid UTF-8" in result.output
+    assert not (tmp_path / "l.sqlite").exists()  # refused before the store is touched
+
+
+def test_scores_that_are_not_numbers_in_the_unit_interval_are_read_as_unscored(tmp_path, caplog):
+    import pandas as pd
+
+    table = tmp_path / "scored.csv"
+    pd.DataFrame({"comment_id": ["a", "b", "c"], "thread_id": "t", "parent_id": [None, "a", "a"],
+                  "text": ["x", "y", "z"], "toxicity": [float("inf"), "high", 0.2],
+                  "flagged": [False, False, False]}).to_csv(table, index=False)
+    result = runner.invoke(app, ["report", str(table), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "toxicity holds 2 values outside [0, 1] or not a number" in caplog.text
+    result = runner.invoke(app, ["review", str(table), "--reviewer", "ann", "--store", str(tmp_path / "l.sqlite"),
+                                 "--only", "all"], input="")
+    assert result.exit_code == 0, result.output

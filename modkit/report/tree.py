@@ -12,8 +12,9 @@ the coverage warnings.
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -47,6 +48,8 @@ SCORER_COLUMNS = ("toxicity_scorer", "conspiracy_scorer")
 #: Thread id used when a table has no thread_id column (it is then one thread).
 SINGLE_THREAD = "thread"
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Reply:
@@ -159,7 +162,22 @@ def _float(v: object) -> float | None:
         f = float(v)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(f) else f
+    return f if math.isfinite(f) else None
+
+
+def _score(v: object) -> float | None:
+    """A score cell: a number in [0, 1], else ``None`` (unscored)."""
+    f = _float(v)
+    return f if f is not None and 0.0 <= f <= 1.0 else None
+
+
+def _warn_bad_scores(cols: dict[str, list], names: Sequence[str]) -> None:
+    """One warning per score column holding values that are not scores (text, infinities, 7.5)."""
+    for name in names:
+        bad = [v for v in cols[name] if not _missing(v) and _score(v) is None]
+        if bad:
+            log.warning("scored table: %s holds %d value%s outside [0, 1] or not a number (e.g. %r); "
+                        "read as unscored", name, len(bad), "" if len(bad) == 1 else "s", bad[0])
 
 
 def _bool(v: object) -> bool | None:
@@ -242,6 +260,7 @@ def split_threads(scored: pd.DataFrame, config: ReportConfig | None = None) -> I
     attrs = tuple(a for a in TOXICITY_ATTRIBUTES if a in scored.columns)
     for a in attrs:
         cols[a] = _column(scored, a)
+    _warn_bad_scores(cols, [*attrs, *([CONSPIRACY] if CONSPIRACY in scored.columns else [])])
     groups: dict[str, list[int]] = {}
     no_thread = THREAD_ID not in scored.columns
     for row, tid in enumerate(cols[THREAD_ID]):
@@ -337,12 +356,12 @@ class _Context:
         text = _str(c[TEXT][r]) or ""
         flags = _strings(c[FLAGS][r])
         wordless = not text.strip() or FLAG_EMPTY in flags or FLAG_REMOVED in flags
-        scores = {} if wordless else {a: v for a in self.attrs if (v := _float(c[a][r])) is not None}
+        scores = {} if wordless else {a: v for a in self.attrs if (v := _score(c[a][r])) is not None}
         # A reply's "tox" is its strongest attack (the attributes that flag under the guidelines):
         # swearing alone (obscene, general toxicity) must not drive patterns or a "Remove".
         attack = [scores[a] for a in self.flagging if a in scores]
         tox = max(attack) if attack else None
-        con = None if wordless else _float(c[CONSPIRACY][r])
+        con = None if wordless else _score(c[CONSPIRACY][r])
         reasons = _strings(c[FLAG_REASONS][r])
         if self.has_reasons:
             toxic = any(a in reasons for a in self.attrs)

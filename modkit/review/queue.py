@@ -9,6 +9,7 @@ are least sure about, for active learning), ``thread`` (page order) or ``random`
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from modkit.model import (
 )
 from modkit.review.labels import LabelState
 
+log = logging.getLogger(__name__)
 ORDERS = ("risk", "uncertain", "thread", "random")
 ONLY = ("flagged", "all")
 #: The score columns a queue looks at, when present.
@@ -52,6 +54,29 @@ def check_scored(scored: pd.DataFrame, name: str = "scored table") -> None:
     if scored[COMMENT_ID].duplicated().any():
         dup = scored[COMMENT_ID][scored[COMMENT_ID].duplicated()].iloc[0]
         raise SchemaError(f"{name}: comment_id {dup!r} appears more than once")
+
+
+def clean_scores(scored: pd.DataFrame, name: str = "scored table") -> pd.DataFrame:
+    """The table with every score column numeric: values that are not numbers in [0, 1]
+    (text, infinities) become NaN, i.e. unscored, with one warning per column.
+
+    Examples
+    --------
+    >>> clean_scores(pd.DataFrame({"toxicity": [0.2, float("inf"), "high"]}))["toxicity"].tolist()
+    [0.2, nan, nan]
+    """
+    out = scored
+    for col in [c for c in SCORE_COLUMNS if c in scored.columns]:
+        values = pd.to_numeric(scored[col], errors="coerce")
+        values = values.where(values.between(0.0, 1.0))
+        bad = values.isna() & scored[col].notna()
+        if bad.any():
+            log.warning("%s: %s holds %d value%s outside [0, 1] or not a number (e.g. %r); read as unscored",
+                        name, col, int(bad.sum()), "" if bad.sum() == 1 else "s", scored[col][bad].iloc[0])
+        if out is scored:
+            out = scored.copy()
+        out[col] = values
+    return out
 
 
 def score_columns(scored: pd.DataFrame) -> list[str]:
