@@ -18,6 +18,7 @@ import bench_conspiracy  # noqa: E402
 import bench_detoxify_int8_fidelity  # noqa: E402
 import bench_detoxify_speed  # noqa: E402
 import bench_identity_bias  # noqa: E402
+import bench_parse_depth  # noqa: E402
 import bench_parse_stream  # noqa: E402
 import bench_report  # noqa: E402
 import bench_toxicity_quality  # noqa: E402
@@ -29,6 +30,7 @@ def main() -> None:
     quick = "--quick" in sys.argv
     results = {
         "parse_stream": bench_parse_stream.main(100_000 if quick else 1_000_000),
+        "parse_depth": bench_parse_depth.main(),
         "wordpress_vs_trafilatura": bench_trafilatura.main(rounds=2 if quick else 7),
         "conspiracy": bench_conspiracy.main(5_000 if quick else 50_000),
         "report": bench_report.main(quick),

@@ -301,3 +301,24 @@ def test_scores_that_are_not_numbers_in_the_unit_interval_are_read_as_unscored(t
     result = runner.invoke(app, ["review", str(table), "--reviewer", "ann", "--store", str(tmp_path / "l.sqlite"),
                                  "--only", "all"], input="")
     assert result.exit_code == 0, result.output
+
+
+def test_a_page_nested_past_the_cap_is_refused_naming_the_file(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(SEEDS.parent / "benchmarks"))
+    from bench_parse_depth import reddit_chain, wordpress_chain
+
+    from modkit.parse.html import MAX_NESTING
+
+    deep = tmp_path / "deep.html"
+    deep.write_text(wordpress_chain(MAX_NESTING), encoding="utf-8")  # two container levels per comment
+    with pytest.raises(ParseError, match=rf"deep\.html: markup nested {2 * MAX_NESTING + 3:,} levels deep"):
+        parse_file(deep)
+    ok = tmp_path / "ok.html"
+    ok.write_text(wordpress_chain(300), encoding="utf-8")
+    assert max(c.depth for c in parse_file(ok)[0].comments) == 299
+    chain = tmp_path / "chain.json"
+    chain.write_text(reddit_chain(20_000), encoding="utf-8")
+    comments = parse_file(chain)[0].comments
+    assert len(comments) == 20_000 and comments[-1].depth == 19_999

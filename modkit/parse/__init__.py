@@ -39,6 +39,11 @@ SKIP_SUFFIXES = frozenset({".md", ".py", ".pyc", ".png", ".jpg", ".jpeg", ".gif"
                            ".parquet", ".zip", ".gz", ".ico", ".svg", ".woff", ".woff2"})
 
 
+def _named(source: str, message: str) -> str:
+    """An error message that starts with the file it is about."""
+    return message if message.startswith(f"{source}:") else f"{source}: {message}"
+
+
 def detect_format(text: str, source: str = "") -> PageFormat:
     """The registered format most confident that ``text`` is one of its pages.
 
@@ -51,6 +56,8 @@ def detect_format(text: str, source: str = "") -> PageFormat:
     for fmt in page_formats.items():
         try:
             conf = fmt.sniff(text, source)
+        except ParseError as exc:  # a page refused as it is (nested too deep): say why, naming the file
+            raise ParseError(_named(source or "input", str(exc))) from None
         except Exception as exc:  # a sniffer bug must not hide the other formats
             log.debug("sniff of %s failed on %s: %s", fmt.name, source, exc)
             continue
@@ -73,8 +80,8 @@ def parse_text(text: str, source: str = "<text>", fmt: str | None = None) -> lis
     page_format = page_formats.get(fmt) if fmt else detect_format(text, source)
     try:
         threads = page_format.parse(text, source)
-    except ParseError:
-        raise
+    except ParseError as exc:
+        raise ParseError(_named(source, str(exc))) from None
     except RecursionError:
         raise ParseError(f"{source}: markup nested too deeply to parse") from None
     except Exception as exc:  # a parser bug on odd input: report the file, keep going

@@ -68,6 +68,15 @@ def iter_comments_by_depth(thread_id: str, posts: Iterable[RawPost]) -> Iterator
                       post.text, quotes, _flags(post))
 
 
+def _spell(link: tuple | None) -> tuple[int, ...]:
+    """The path of sibling positions from the root, from its linked form ``(position, parent link)``."""
+    out: list[int] = []
+    while link is not None:
+        out.append(link[0])
+        link = link[1]
+    return tuple(reversed(out))
+
+
 def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
                        coverage: Coverage) -> list[Comment]:
     """Build comments from posts that name their parent's key.
@@ -105,16 +114,22 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
         parent_of.append(p)
         orphan.append(is_orphan)
 
-    # Break cycles: walk each chain; a post reached twice on its own chain loses its parent.
+    # Break cycles, visiting each post once (linear even for a 100,000-long reply chain): walk up
+    # from each unvisited post; meeting a post on the current walk closes a cycle, which is cut
+    # at its earliest post (that post loses its parent).
+    state = [0] * len(kept)  # 0 unvisited, 1 on the current walk, 2 done
     for i in range(len(kept)):
-        chain = {i}
-        j = parent_of[i]
-        while j is not None:
-            if j in chain:
-                parent_of[i], orphan[i] = None, True
-                break
-            chain.add(j)
+        walk: list[int] = []
+        j: int | None = i
+        while j is not None and state[j] == 0:
+            state[j] = 1
+            walk.append(j)
             j = parent_of[j]
+        if j is not None and state[j] == 1:
+            first = min(walk[walk.index(j):])
+            parent_of[first], orphan[first] = None, True
+        for x in walk:
+            state[x] = 2
 
     kids: dict[int | None, list[int]] = {}
     for i, p in enumerate(parent_of):
@@ -123,13 +138,16 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
     out: list[Comment] = []
     ids: list[str | None] = [None] * len(kept)
     key_to_id: dict[str, str] = {}
-    # Depth-first from the roots in page order; roots sorted by page index.
-    stack: list[tuple[int, int, tuple[int, ...]]] = [
-        (r, 0, (n,)) for n, r in reversed(list(enumerate(kids.get(None, []))))]
+    # Depth-first from the roots in page order; roots sorted by page index. A post's path of sibling
+    # positions is kept as a linked (position, parent link) pair and spelled out only for a post
+    # without a platform id, so a deep chain of platform-id posts costs linear time.
+    stack: list[tuple[int, int, tuple]] = [
+        (r, 0, (n, None)) for n, r in reversed(list(enumerate(kids.get(None, []))))]
     while stack:
-        i, depth, path = stack.pop()
+        i, depth, link = stack.pop()
         post = kept[i]
-        cid = make_comment_id(thread_id, post.platform_id, path=path, text=post.text)
+        cid = make_comment_id(thread_id, post.platform_id, path=() if post.platform_id else _spell(link),
+                              text=post.text)
         ids[i] = cid
         if post.key is not None:
             key_to_id[post.key] = cid
@@ -139,8 +157,7 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
             coverage.orphans.append(cid)
         out.append(Comment(cid, thread_id, ids[p] if p is not None else None, depth, 0,
                            post.author, post.timestamp, post.text, post.quotes, _flags(post, extra)))
-        stack.extend((k, depth + 1, path + (n,))
-                     for n, k in reversed(list(enumerate(kids.get(i, [])))))
+        stack.extend((k, depth + 1, (n, link)) for n, k in reversed(list(enumerate(kids.get(i, [])))))
     for pos, c in enumerate(out):
         c.position = pos
         c.quotes = tuple(key_to_id[q] for q in c.quotes if q in key_to_id)

@@ -74,7 +74,7 @@ def read_body(body: LexborNode | None, quote_selector: str, read_quote: Callable
     if body is None:
         return "", []
     quotes = []
-    for q in outermost(below(body, quote_selector)):
+    for q in outermost(below(body, quote_selector), within=body):
         quotes.append(read_quote(q))
         q.decompose()
     drop(body, chrome)

@@ -82,7 +82,7 @@ def take_quotes(body: LexborNode, link_key: Callable[[str], str | None]) -> list
     [Quote(text='You are wrong', key=None)]
     """
     quotes: list[Quote] = []
-    for bq in outermost(below(body, "blockquote")):
+    for bq in outermost(below(body, "blockquote"), within=body):
         key = None
         for a in bq.css("a[href]"):
             key = link_key(a.attributes.get("href") or "")

@@ -55,7 +55,7 @@ _ID = re.compile(r"^comment-(\d+)$")
 _DEPTH = re.compile(r"^depth-(\d+)$")
 _KINDS = frozenset({"comment", "pingback", "trackback"})
 _PINGS = frozenset({"pingback", "trackback"})
-_LISTED = ".commentlist li, .comment-list li"
+_LISTS = ".commentlist, .comment-list"
 
 _AUTHOR = (".comment-author .fn", "cite.fn", ".fn", ".comment-author cite", ".comment-author strong",
            ".comment-author b", ".comment-author-name", ".comment_author", ".comment-author a")
@@ -94,7 +94,9 @@ def comment_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     >>> [n.id for n in comment_nodes(t)]
     ['comment-1']
     """
-    listed = {n.mem_id for n in tree.css(_LISTED)}
+    # Items under a comment list. (A descendant selector, ".commentlist li", makes lexbor climb every
+    # item's ancestors: quadratic in a thread nested thousands deep; one pass per list is linear.)
+    listed = {n.mem_id for lst in tree.css(_LISTS) for n in lst.css("li")}
     out = []
     for node in tree.css(".comment, .pingback, .trackback"):
         if node.tag not in ("li", "div", "article") or not _KINDS & set(classes(node)):
@@ -225,6 +227,7 @@ def _parent_keys(nodes: list[LexborNode], keys: list[str]) -> list[str | None]:
     """
     dom = enclosing(nodes)
     latest: dict[int, str] = {}
+    deepest = 0
     out: list[str | None] = []
     for i, node in enumerate(nodes):
         depth = _depth(node)
@@ -242,6 +245,8 @@ def _parent_keys(nodes: list[LexborNode], keys: list[str]) -> list[str | None]:
                 parent = f"{keys[i]}/absent-parent"
         out.append(parent)
         latest[depth] = keys[i]
-        for deeper in [d for d in latest if d > depth]:
-            del latest[deeper]
+        while deepest > depth:  # each depth is forgotten once after it is set: linear overall
+            latest.pop(deepest, None)
+            deepest -= 1
+        deepest = max(deepest, depth)
     return out
