@@ -177,8 +177,8 @@ def test_batch_refuses_to_start_while_another_run_holds_the_state(pages, tmp_pat
 
 @pytest.mark.parametrize(("toml", "message"), [
     ("[batch]\nengin = 'dask'\n", "Error: unknown key 'batch.engin'; valid keys: engine, input_dir, out_dir, "
-                                  "page_format, part_bytes, processes, report_formats, scheduler, state_dir, "
-                                  "workers\n"),
+                                  "page_format, part_bytes, processes, report_formats, retire_deleted, scheduler, "
+                                  "state_dir, workers\n"),
     ("[scores]\n", "Error: {cfg}: unknown section [scores]; valid sections: batch, report, score\n"),
     ("[batch]\nworkers = 'two'\n", "Error: batch.workers = 'two' must be a int\n"),
     ("[score]\ntoxicity = 'lyte'\n", "Error: Unknown scorer 'lyte'; choose one of: "),
@@ -275,3 +275,37 @@ def test_a_run_killed_while_scoring_or_reporting_leaves_reports_the_next_run_fin
     assert len(index["threads"]) == 4
     third = run(pages, tmp_path, cfg)  # nothing owed any more: nothing rewritten
     assert third.threads_reported == 0 and len(json.loads((reports / "index.json").read_text())["threads"]) == 4
+
+
+def test_a_deleted_page_loses_its_rows_report_and_index_line(pages, tmp_path):
+    cfg = {"batch": {"part_bytes": 1, "report_formats": ["md", "json"]}}
+    first = run(pages, tmp_path, cfg)
+    assert first.pages_new == 4
+    reports = tmp_path / "out" / "reports"
+    gone = pages / "site0" / "p0.txt"
+    title = gone.read_text().splitlines()[0]
+    gone.unlink()
+    second = run(pages, tmp_path, cfg)
+    assert second.pages_retired == 1 and second.exit_code == 0
+    df = scores(tmp_path / "out")
+    assert "site0/p0.txt" not in set(df["page"]) and len(df) == 12
+    assert len(list((reports / "threads").glob("*.md"))) == 3
+    assert len(json.loads((reports / "index.json").read_text())["threads"]) == 3
+    assert title not in (reports / "index.md").read_text()
+
+
+def test_a_page_moved_into_a_subfolder_is_not_counted_twice(pages, tmp_path):
+    run(pages, tmp_path)
+    (pages / "site9").mkdir()
+    (pages / "site0" / "p0.txt").rename(pages / "site9" / "p0.txt")
+    s = run(pages, tmp_path)
+    assert s.pages_retired == 1 and s.pages_new == 1
+    df = scores(tmp_path / "out")
+    assert len(df) == 16 and df["comment_id"].is_unique
+
+
+def test_two_runs_with_different_state_directories_cannot_share_an_output_directory(pages, tmp_path):
+    from modkit.batch.state import RunLock, RunLockedError
+
+    with RunLock(tmp_path / "out", ".lock"), pytest.raises(RunLockedError, match="out/.lock"):
+        run_batch(pages, tmp_path / "other_state", tmp_path / "out", TINY_PARTS)

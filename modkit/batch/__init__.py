@@ -48,7 +48,7 @@ from modkit.batch.state import Manifest, PageRecord, RunLock, RunLockedError
 from modkit.errors import ConfigError
 from modkit.parse import iter_files
 from modkit.parse.decode import display_path, not_a_page
-from modkit.report import ReportConfig, parse_formats, report
+from modkit.report import ReportConfig, parse_formats, report, write_index
 from modkit.score import score
 
 __all__ = ["run_batch", "RunSummary", "BatchConfig", "load_config", "RunLockedError", "EXIT_OK", "EXIT_ERROR",
@@ -72,6 +72,8 @@ HASH_BLOCK = 1 << 20
 #: Scored rows per call to :func:`modkit.report.report`: reports cost about 2 KB of memory
 #: per row, so a run that changes a million replies reports them in groups of whole threads.
 REPORT_ROWS = 100_000
+#: Lock file of the output directory (hidden beside ``scores/`` and ``reports/``).
+OUT_LOCK_FILE = ".lock"
 
 
 @dataclass
@@ -97,6 +99,7 @@ class RunSummary:
     pages_unchanged: int = 0
     pages_scored: int = 0
     pages_missing: int = 0
+    pages_retired: int = 0
     rows_written: int = 0
     parts_written: int = 0
     threads_reported: int = 0
@@ -266,7 +269,7 @@ def _recover(out_dir: Path, manifest: Manifest) -> dict[str, int]:
 
 
 def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: ReportConfig,
-            threads: dict[str, int]) -> int:
+            threads: dict[str, int], gone_threads: set[str] = frozenset()) -> int:
     """Report the threads of every part that has no reports yet (this run's, and any a killed run
     left), merge them into the index of all threads, and record both in the manifest at once.
 
@@ -281,6 +284,15 @@ def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: Rep
         for tid, n in outputs.part_threads(out, part).items():
             owed.setdefault(tid, n)
     index = manifest.index_entries()
+    vanished = gone_threads - outputs.threads_present(out, gone_threads) if gone_threads else set()
+    if vanished:  # threads of deleted pages: their reports and index lines go
+        for tid in vanished:
+            row = index.pop(tid, (None, {}))[1]
+            for fmt in ("md", "html", "json"):
+                if row.get(fmt):
+                    (out / REPORTS_DIR / row[fmt]).unlink(missing_ok=True)
+        manifest.drop_index_entries(vanished)
+        write_index(out / REPORTS_DIR, index.values(), formats, config)
     reported = 0
     for group in _groups(owed, REPORT_ROWS):
         reported += len(report(outputs.read_threads(out, group), out / REPORTS_DIR, formats=formats, config=config,
@@ -366,11 +378,20 @@ def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None 
     input_dir, out = cfg.input_dir.resolve(), cfg.out_dir
     summary = RunSummary(_new_run_id(), cfg.engine, started=_now())
     t0 = time.perf_counter()
-    with RunLock(cfg.state_dir):
+    # The output directory is locked too: two runs with different state directories must not interleave there.
+    with RunLock(cfg.state_dir), RunLock(out, OUT_LOCK_FILE):
         manifest = Manifest(cfg.state_dir)
         try:
             summary.recovered = _recover(out, manifest)
             todo = _scan(input_dir, manifest, summary, (cfg.state_dir.resolve(), out.resolve()))
+            gone_threads: set[str] = set()
+            if cfg.retire_deleted:
+                gone = [p for p in manifest.pages() if not os.path.lexists(input_dir / p)]
+                if gone:
+                    gone_threads = outputs.threads_of_pages(out, gone)
+                    manifest.retire(gone)  # their parts turn dirty: _clean_dirty drops the rows below
+                    summary.pages_retired = len(gone)
+                    log.info("retired %d pages deleted from the input", len(gone))
             log.info("run %s: %d pages seen, %d new, %d changed, %d unchanged", summary.run_id, summary.pages_seen,
                      summary.pages_new, summary.pages_changed, summary.pages_unchanged)
             by_page = {r.page: r for r in todo}
@@ -395,7 +416,7 @@ def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None 
                 log.info("part %d/%d: %d pages, %d rows, %d failed", res.index + 1, len(chunks), len(res.done),
                          len(res.frame), len(res.failures))
             _clean_dirty(out, manifest)
-            summary.threads_reported = _report(out, manifest, formats, report_cfg, threads)
+            summary.threads_reported = _report(out, manifest, formats, report_cfg, threads, gone_threads)
         finally:
             manifest.close()
     summary.finished = _now()

@@ -13,6 +13,7 @@ Keys (every one optional; an unknown key or section is a one-line :class:`Config
     part_bytes = 8388608         # page bytes per Parquet part (and per engine task)
     page_format = "disqus_text"  # a registered page format; detected per file when absent
     report_formats = ["md", "html", "json"]  # [] writes no reports
+    retire_deleted = true        # a page deleted from INPUT_DIR loses its rows, reports and index line
 
     [score]
     toxicity = "lite"            # as `modkit score --toxicity`
@@ -46,7 +47,7 @@ DEFAULT_PART_BYTES = 8 * 2**20
 DEFAULT_WORKERS = 2
 
 _BATCH_KEYS = {"input_dir", "state_dir", "out_dir", "engine", "scheduler", "workers", "processes",
-               "part_bytes", "page_format", "report_formats"}
+               "part_bytes", "page_format", "report_formats", "retire_deleted"}
 _SCORE_KEYS = {"toxicity", "conspiracy", "context", "thresholds"}
 _SECTIONS = {"batch", "score", "report"}
 
@@ -75,6 +76,7 @@ class BatchConfig:
     part_bytes: int = DEFAULT_PART_BYTES
     page_format: str | None = None
     report_formats: tuple[str, ...] = ("md", "html", "json")
+    retire_deleted: bool = True
     toxicity: str = "lite"
     conspiracy: str = "conspiracy"
     context: bool = True
@@ -105,8 +107,9 @@ class BatchConfig:
         for key in ("workers", "part_bytes"):
             if key in batch:
                 values[key] = _typed(batch[key], int, f"batch.{key}")
-        if "processes" in batch:
-            values["processes"] = _typed(batch["processes"], bool, "batch.processes")
+        for key in ("processes", "retire_deleted"):
+            if key in batch:
+                values[key] = _typed(batch[key], bool, f"batch.{key}")
         if "report_formats" in batch:
             fmts = batch["report_formats"]
             if isinstance(fmts, str) or not all(isinstance(f, str) for f in fmts):

@@ -165,6 +165,24 @@ def part_threads(out_dir: Path, part: str) -> dict[str, int]:
     return pd.Series(column.to_pylist()).value_counts().to_dict()
 
 
+def threads_of_pages(out_dir: Path, pages: Iterable[str]) -> set[str]:
+    """The thread ids of the current rows of some pages."""
+    wanted = sorted(set(pages))
+    scores = Path(out_dir) / SCORES_DIR
+    if not wanted or not any(scores.glob("run=*/part-*.parquet")):
+        return set()
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(scores, format="parquet", partitioning="hive").to_table(
+        columns=["thread_id"], filter=ds.field(PAGE).isin(wanted))
+    return set(table.column("thread_id").to_pylist())
+
+
+def threads_present(out_dir: Path, thread_ids: Iterable[str]) -> set[str]:
+    """Which of ``thread_ids`` still have rows."""
+    return set(read_threads(out_dir, thread_ids).get("thread_id", pd.Series(dtype=object)).unique())
+
+
 def read_threads(out_dir: Path, thread_ids: Iterable[str]) -> pd.DataFrame:
     """The current scored rows of some threads, read back from ``OUT/scores``."""
     ids = sorted(set(thread_ids))

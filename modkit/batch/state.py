@@ -55,8 +55,8 @@ class RunLock:
     modkit.batch.state.RunLockedError: another modkit batch run (pid ...) holds .../lock; wait for it to finish
     """
 
-    def __init__(self, state_dir: str | Path):
-        self.path = Path(state_dir) / LOCK_FILE
+    def __init__(self, state_dir: str | Path, name: str = LOCK_FILE):
+        self.path = Path(state_dir) / name
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
@@ -174,6 +174,20 @@ class Manifest:
             else:
                 db.execute("DELETE FROM parts WHERE part = ?", (part,))
                 db.execute("DELETE FROM unreported WHERE part = ?", (part,))
+
+    def retire(self, pages: Iterable[str]) -> None:
+        """Forget pages deleted from the input: their parts become dirty, so their rows go."""
+        with self._tx() as db:
+            for page in pages:
+                row = db.execute("SELECT part FROM pages WHERE page = ?", (page,)).fetchone()
+                db.execute("DELETE FROM pages WHERE page = ?", (page,))
+                if row and row[0]:
+                    db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (row[0],))
+
+    def drop_index_entries(self, thread_ids: Iterable[str]) -> None:
+        """Forget the index lines of threads that no longer have any rows."""
+        with self._tx() as db:
+            db.executemany("DELETE FROM index_rows WHERE thread_id = ?", [(t,) for t in thread_ids])
 
     def unreported_parts(self) -> list[str]:
         """Parts whose threads have no report yet: a killed run's, or this run's before reporting."""

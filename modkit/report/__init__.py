@@ -229,9 +229,29 @@ def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[st
     written = {row["thread_id"] for _, row in keyed}
     if index is not None:
         index.update({row["thread_id"]: (key, row) for key, row in keyed})
-        keyed = [(tuple(key), row) for key, row in index.values()]
-    keyed.sort(key=lambda kr: kr[0])
-    rows = [row for _, row in keyed]
+        keyed = list(index.values())
+    rows = write_index(out, keyed, fmts, cfg)
+    log.info("wrote %d thread reports to %s", len(written), out)
+    return _index_frame([row for row in rows if row["thread_id"] in written])
+
+
+def write_index(out_dir: str | Path, keyed: Iterable[tuple[Sequence, dict[str, Any]]],
+                formats: str | Iterable[str] = FORMATS, config: ReportConfig | Mapping[str, Any] | None = None,
+                ) -> list[dict[str, Any]]:
+    """Write ``index.{md,html,json}`` from ``(rank key, row)`` entries, most urgent first; returns the rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_index(tempfile.mkdtemp(), [], "md")
+    []
+    """
+    from modkit.report import render_html, render_json, render_md
+
+    fmts, cfg, out = parse_formats(formats), _config(config), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(((tuple(key), row) for key, row in keyed), key=lambda kr: kr[0])
+    rows = [row for _, row in ordered]
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     if "md" in fmts:
@@ -240,8 +260,7 @@ def report(scored: pd.DataFrame, out_dir: str | Path, formats: str | Iterable[st
         _write(out / "index.html", render_html.render_index(rows))
     if "json" in fmts:
         _write(out / "index.json", render_json.dumps(render_json.index_document(rows, cfg.to_dict())))
-    log.info("wrote %d thread reports to %s", len(written), out)
-    return _index_frame([row for row in rows if row["thread_id"] in written])
+    return rows
 
 
 def _index_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
