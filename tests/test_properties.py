@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,8 @@ from modkit.model import validate_forest
 from modkit.parse import decode_bytes, parse_text
 from modkit.registry import page_formats
 from modkit.synth import render_disqus_text
+
+from .conftest import SEEDS
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -91,3 +94,30 @@ def test_markup_like_junk_only_raises_parse_errors(text):
 def test_decoding_arbitrary_bytes_gives_text_or_a_parse_error(data):
     with contextlib.suppress(ParseError):
         assert isinstance(decode_bytes(data, "b"), str)
+
+
+ASSET_PAGES = sorted(p for p in (Path(__file__).parent / "assets").rglob("*") if p.is_file())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(page=st.sampled_from(ASSET_PAGES), cut=st.integers(0, 10_000), span=st.integers(0, 400),
+       junk=st.binary(max_size=64), how=st.sampled_from(["delete", "duplicate", "insert", "truncate"]))
+def test_mutated_pages_of_every_format_never_crash_score_and_good_pages_are_written(tmp_path_factory, page, cut,
+                                                                                    span, junk, how):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from modkit.cli import app
+
+    data = page.read_bytes()
+    cut %= max(len(data), 1)
+    mutated = {"delete": data[:cut] + data[cut + span:], "duplicate": data[:cut + span] + data[cut:],
+               "insert": data[:cut] + junk + data[cut:], "truncate": data[:cut]}[how]
+    d = tmp_path_factory.mktemp("mutated")
+    (d / f"mutated{page.suffix}").write_bytes(mutated)
+    (d / "good.txt").write_text(next(SEEDS.glob("001_*")).read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(d), "-o", str(d / "out.parquet"), "--top", "0"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    table = pd.read_parquet(d / "out.parquet")
+    assert (table["source"].str.endswith("good.txt")).sum() == 79  # the good page is always written
