@@ -322,3 +322,11 @@ def test_a_page_nested_past_the_cap_is_refused_naming_the_file(tmp_path):
     chain.write_text(reddit_chain(20_000), encoding="utf-8")
     comments = parse_file(chain)[0].comments
     assert len(comments) == 20_000 and comments[-1].depth == 19_999
+
+
+def test_a_page_on_one_huge_line_keeps_a_short_title_and_says_so(tmp_path, caplog):
+    page = tmp_path / "one.txt"
+    page.write_text("word " * 400_000, encoding="utf-8")  # 2 MB on one line
+    thread = parse_file(page)[0]
+    assert len(thread.title) == 1_000 and thread.title.endswith("…")
+    assert "one.txt: title of 1,999,999 characters cut to 1,000" in caplog.text

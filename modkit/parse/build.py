@@ -68,6 +68,10 @@ def iter_comments_by_depth(thread_id: str, posts: Iterable[RawPost]) -> Iterator
                       post.text, quotes, _flags(post))
 
 
+#: Longest title kept (a real title is under 300 characters).
+MAX_TITLE_CHARS = 1_000
+
+
 def _spell(link: tuple | None) -> tuple[int, ...]:
     """The path of sibling positions from the root, from its linked form ``(position, parent link)``."""
     out: list[int] = []
@@ -182,7 +186,12 @@ def build_thread(*, platform: str, source: str, title: str, article: str,
     ([0, 1], 2)
     """
     coverage = coverage or Coverage()
+    if len(title) > MAX_TITLE_CHARS:
+        # The title is repeated on every comment row: a 200 MB "title" (a page on one line) would be
+        # copied thousands of times. Cut it, saying so; the id still comes from the whole title.
+        log.warning("%s: title of %s characters cut to %s", source, f"{len(title):,}", f"{MAX_TITLE_CHARS:,}")
     thread_id = make_thread_id(platform, thread_identity(source, title, url))
+    title = title if len(title) <= MAX_TITLE_CHARS else title[:MAX_TITLE_CHARS - 1] + "…"
     if by == "depth":
         comments = list(iter_comments_by_depth(thread_id, posts))
     elif by == "parent":
