@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from modkit.train.metrics import METRIC_NAMES, format_cell
+from modkit.train.metrics import METRIC_NAMES, format_cell, reliability
 
 #: How a model file without a ``description`` (from modkit 0.1) was built.
 DEFAULT_DESCRIPTION = "word + character TF-IDF, class-balanced logistic regression, sigmoid-calibrated probabilities"
@@ -115,4 +117,31 @@ def model_card(meta: dict, report: Report) -> str:
         "insult can score as one; new slang and coded language are missed.",
         "- Decide with a person in the loop: the model ranks replies for review, it does not judge them.",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def calibration_markdown(report: Report, groups: Mapping[str, np.ndarray] | None = None, heading: str = "##",
+                         positive: str = "positive") -> str:
+    """The model's calibration on its out-of-fold scores: ECE (pooled, and per group of rows) and
+    the reliability table, as a model-card section.
+
+    Examples
+    --------
+    >>> r = Report("toxicity", "d", "cv", predictions=pd.DataFrame({"label": [0, 0, 1, 1],
+    ...                                                              "score:m": [0.1, 0.2, 0.8, 0.9]}))
+    >>> print(calibration_markdown(r).splitlines()[2])
+    Expected calibration error, pooled: **0.1500** (10 equal-width bins).
+    """
+    pred = report.predictions
+    name = next(c for c in pred.columns if c.startswith("score:"))
+    y, p = pred["label"].to_numpy(), pred[name].to_numpy()
+    ece, rows = reliability(y, p)
+    by = ""
+    if groups:
+        by = " By source: " + ", ".join(f"{g} {reliability(y[m], p[m])[0]:.4f}" for g, m in groups.items()
+                                        if m.any()) + "."
+    lines = [f"{heading} Calibration (out-of-fold scores)", "",
+             f"Expected calibration error, pooled: **{ece:.4f}** (10 equal-width bins).{by}", "",
+             f"| score bin | mean score | share {positive} | rows |", "|---|---|---|---|"]
+    lines += [f"| {r['bin']} | {r['mean_score']:.3f} | {r['positive_share']:.3f} | {r['n']} |" for r in rows]
     return "\n".join(lines) + "\n"

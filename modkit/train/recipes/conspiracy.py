@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from modkit.train.report import calibration_markdown
 from modkit.train.trainer import TrainedModel, train
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -47,6 +48,9 @@ TRAIN = SHARED / "conspiracy" / "pan2024_en_train" / "train.csv"
 COVID = SHARED / "conspiracy" / "covid_vaccine_comments" / "comments.csv"
 #: Ordinary replies kept out of training to measure the flag rate on everyday talk.
 HELD_OUT_ORDINARY = 2000
+#: The held-out topic: texts naming it are left out of training and scored afterwards, the honest
+#: proxy for a conspiracy topic the model never saw.
+HELD_OUT_TOPIC = r"\b(?:5g|bill gates|gates)\b"
 OUT = ROOT / "modkit" / "score" / "models" / "conspiracy.skops"
 SEEDS = ROOT / "seeds"
 SEED = 20240
@@ -111,6 +115,38 @@ def load_covid(path: Path = COVID) -> pd.DataFrame:
     """The COVID vaccine comments (``label`` 1 = conspiracy), small and noisy: auxiliary rows."""
     rows = pd.read_csv(path)
     return pd.DataFrame({"text": rows["text"].fillna("").astype(str), "conspiracy": rows["label"].astype(int)})
+
+
+def topic_held_out(pan: pd.DataFrame, auxiliary: pd.DataFrame, threshold: float,
+                   families: tuple[str, ...] = ("conspiracy", "tfidf"), pattern: str = HELD_OUT_TOPIC) -> str:
+    """Train without the texts of one topic (5G, Gates) and score them: a Markdown section.
+
+    Each family is fitted on the other PAN texts plus the auxiliary rows; the held-out texts are
+    scored, and flagged at ``threshold`` (the shipped model's) for the conspiracy family and at
+    the best-MCC threshold of its own training scores otherwise.
+    """
+    from sklearn.metrics import matthews_corrcoef, roc_auc_score
+
+    from modkit.train.families import family
+    from modkit.train.metrics import max_mcc_threshold
+
+    topic = pan["text"].str.contains(pattern, case=False, regex=True).to_numpy()
+    train_rows = pd.concat([pan[~topic], auxiliary], ignore_index=True)
+    frame = pd.DataFrame({"text": train_rows["text"], "parent_text": ""})
+    test = pd.DataFrame({"text": pan.loc[topic, "text"], "parent_text": ""})
+    y_train, y = train_rows["conspiracy"].to_numpy(), pan.loc[topic, "conspiracy"].to_numpy()
+    lines = ["## Topic held out", "",
+             f"Trained without the {int(topic.sum())} PAN texts that mention 5G or (Bill) Gates "
+             f"({int(y.sum())} conspiracy), then scored on them: a conspiracy topic the model never saw.", "",
+             "| model | ROC AUC | MCC | flagged / conspiracy |", "|---|---|---|---|"]
+    for name in families:
+        model = family(name).build(("text",), 5, SEED, "conspiracy").fit(frame, y_train)
+        p = model.predict_proba(test)[:, 1]
+        cut = threshold if name == "conspiracy" else max_mcc_threshold(y_train, model.predict_proba(frame)[:, 1])
+        flag = p >= cut
+        lines.append(f"| {name} | {roc_auc_score(y, p):.3f} | {matthews_corrcoef(y, flag):.3f} | "
+                     f"{int(flag.sum())} / {int(y.sum())} |")
+    return "\n".join(lines) + "\n"
 
 
 def fit(data: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000, compare: tuple[str, ...] = ("tfidf",),
@@ -181,7 +217,12 @@ def main(argv: list[str] | None = None) -> dict:
         "Ordinary replies as negatives (auxiliary): the toxicity sets' texts (Wikipedia talk, ToxiChat Reddit, "
         "ConvAbuse, Fox News, Davidson tweets; see the lite model card for licences)."]}
     path = trained.save(args.out, report)
+    extra = calibration_markdown(report, positive="conspiracy") + "\n" + topic_held_out(pan, auxiliary,
+                                                                                       trained.threshold)
+    path.with_suffix(".md").write_text(path.with_suffix(".md").read_text(encoding="utf-8") + "\n" + extra,
+                                       encoding="utf-8")
     print(report.to_markdown())
+    print(extra)
     print(json.dumps({"model": str(path), "bytes": path.stat().st_size, "threshold": round(trained.threshold, 4),
                       "ordinary_flag_rate": trained.meta["ordinary_flag_rate"],
                       "seconds": round(time.perf_counter() - t0, 1)}))

@@ -51,9 +51,9 @@ import sklearn
 from modkit.score.lite_model import LiteToxicityModel
 from modkit.score.profanity_svm import LICENCE
 from modkit.score.toxblock import LICENCE as TOXBLOCK_LICENCE
-from modkit.train.metrics import classification_metrics, paired_bootstrap, reliability
+from modkit.train.metrics import classification_metrics, paired_bootstrap
 from modkit.train.persist import save_model
-from modkit.train.report import Report, model_card
+from modkit.train.report import Report, calibration_markdown, model_card
 from modkit.train.trainer import TrainedModel, train
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -232,21 +232,6 @@ def by_source(report: Report, replies: pd.DataFrame, n_boot: int = 1000) -> Repo
     return Report("toxicity", "the same out-of-fold scores, by source", report.method, scorers, comparison, notes)
 
 
-def calibration_markdown(report: Report, replies: pd.DataFrame) -> str:
-    """ECE of the model's out-of-fold scores, pooled and per source, and the pooled reliability diagram."""
-    pred = report.predictions
-    name = next(c for c in pred.columns if c.startswith("score:"))
-    y, p = pred["label"].to_numpy(), pred[name].to_numpy()
-    ece, rows = reliability(y, p)
-    lines = ["## Calibration (out-of-fold scores)", "",
-             f"Expected calibration error, pooled: **{ece:.4f}** (10 equal-width bins). By source: "
-             + ", ".join(f"{src} {reliability(y[m], p[m])[0]:.4f}"
-                         for src in SOURCE_NOTES if (m := (replies['source'] == src).to_numpy()).any()) + ".",
-             "", "| score bin | mean score | share toxic | replies |", "|---|---|---|---|"]
-    lines += [f"| {r['bin']} | {r['mean_score']:.3f} | {r['positive_share']:.3f} | {r['n']} |" for r in rows]
-    return "\n".join(lines) + "\n"
-
-
 def merge(models: list[TrainedModel], reports: list[Report]) -> tuple[LiteToxicityModel, dict]:
     """One model file's estimator and metadata from the per-attribute models."""
     merged = LiteToxicityModel.merge([m.estimator.model_ for m in models])
@@ -303,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     cards = [model_card({**m.meta, "sources": SOURCES, "usage": usage}, r)
              for m, r in ((tox, tox_report), (ident, ident_report))]
     cards[0] = cards[0].replace("\n## Data", "\n## By source\n\n" + files.to_markdown() + "\n"
-                                + calibration_markdown(tox_report, replies) + "\n## Data")
+                                + calibration_markdown(tox_report, {src: (replies["source"] == src).to_numpy()
+                                                                    for src in SOURCE_NOTES}, positive="toxic")
+                                + "\n## Data")
     path.with_suffix(".md").write_text(
         f"# The embedded `lite` toxicity scorer\n\nBuilt by `{RECIPE}`: one file, two attributes, each trained "
         f"by `modkit.train.train` (below). Not scored: {NOT_SUPPORTED}.\n\n"
