@@ -26,7 +26,7 @@ MIN_LETTERS = 20
 THREAD_MAJORITY = 0.6
 #: Characters of a reply read to tell its language: identification time grows with length,
 #: and a few sentences tell a language as well as a page does.
-READ_CHARS = 200
+READ_CHARS = 120
 _LETTER = re.compile(r"[^\W\d_]")
 
 
