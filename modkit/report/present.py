@@ -192,7 +192,8 @@ def action_rows(report: ThreadReport) -> list[ActionRow]:
                 row = grouped[a.kind]
                 row.targets.append(target)
                 continue
-            note = {"remove_reply": f"at or over {report.config.remove_threshold:.2f} toxicity, or severe",
+            note = {"remove_reply": f"an attack (insult, threat, identity attack, severe toxicity) at or over "
+                                    f"{report.config.remove_threshold:.2f}, or severe",
                     "warn_author": "in a heated exchange, a pile-on, or repeatedly toxic",
                     "timeout_author": "repeatedly toxic, or posted a severe reply"}[a.kind]
             row = ActionRow(a.kind, one, [target], note)

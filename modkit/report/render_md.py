@@ -150,7 +150,7 @@ def render_thread(report: ThreadReport) -> str:
             out += [f"### {a} ⇄ {b}: {len(ex.replies)} replies, rising "
                     f"{score(report.reply(ex.rise_from).tox)} → {score(report.reply(ex.rise_to).tox)}", "",
                     f"Scores turn by turn: `{spark(list(ex.scores))}`", "",
-                    "| reply | author | toxicity | says |", "|---|---|---|---|"]
+                    "| reply | author | strongest attack | says |", "|---|---|---|---|"]
             for cid in ex.replies:
                 r = report.reply(cid)
                 out.append(f"| {number(r)} | {md_escape(who(r))} | {score(r.tox)} | {_one_line(r.text, 90)} |")
@@ -181,12 +181,13 @@ def render_thread(report: ThreadReport) -> str:
         out += ["## Top evidence, in context", ""]
         for k, e in enumerate(report.evidence, 1):
             r = e.reply
-            out.append(f"**{k}.** {_ref(r)}, toxicity {score(r.tox)}"
+            out.append(f"**{k}.** {_ref(r)}, {r.tox_attribute or 'toxicity'} {score(r.tox)}"
                        + (f", conspiracy {score(r.conspiracy)}" if r.conspiracy is not None else "")
                        + f" · {', '.join(e.reasons)}")
             out.append("")
             if e.parent is not None:
-                out += [f"> in reply to {_ref(e.parent)} (toxicity {score(e.parent.tox)}):", ">",
+                out += [f"> in reply to {_ref(e.parent)} ({e.parent.tox_attribute or 'toxicity'} "
+                        f"{score(e.parent.tox)}):", ">",
                         *_quote(e.parent.text, cfg.excerpt_chars, "> > "), ">"]
                 out += _quote(r.text, cfg.excerpt_chars * 2)
             else:

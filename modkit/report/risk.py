@@ -154,7 +154,7 @@ def assess(view: ThreadView, m: ThreadMetrics, config: ReportConfig) -> Risk:
                               f"(peak {_fmt(max(reps[i].tox for i in abusive))})", ids(abusive)))
         for i in abusive:
             actions.append(Action("remove_reply", "reply", reps[i].comment_id, ("abusive_reply",),
-                                  (reps[i].comment_id,), f"toxicity {_fmt(reps[i].tox)}"))
+                                  (reps[i].comment_id,), f"{reps[i].tox_attribute or 'toxicity'} {_fmt(reps[i].tox)}"))
     elif toxic:
         reasons.append(Reason("toxic_reply", "watch", _count(toxic, "reply", "replies"),
                               f"{_count(toxic, 'toxic reply', 'toxic replies')} "

@@ -83,6 +83,8 @@ class Reply:
     severe: bool
     missing_parent: str | None = None
     children: list[int] = field(default_factory=list)
+    #: The attribute ``tox`` comes from (``insult``, ``threat``...), to name it beside the number.
+    tox_attribute: str | None = None
 
     @property
     def peak(self) -> float:
@@ -359,8 +361,9 @@ class _Context:
         scores = {} if wordless else {a: v for a in self.attrs if (v := _score(c[a][r])) is not None}
         # A reply's "tox" is its strongest attack (the attributes that flag under the guidelines):
         # swearing alone (obscene, general toxicity) must not drive patterns or a "Remove".
-        attack = [scores[a] for a in self.flagging if a in scores]
-        tox = max(attack) if attack else None
+        attack = {a: scores[a] for a in self.flagging if a in scores}
+        tox_attribute = max(attack, key=attack.get) if attack else None
+        tox = attack[tox_attribute] if attack else None
         con = None if wordless else _score(c[CONSPIRACY][r])
         reasons = _strings(c[FLAG_REASONS][r])
         if self.has_reasons:
@@ -382,7 +385,7 @@ class _Context:
                      timestamp=_str(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
                      conspiracy=con, cues=_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
                      flag_reasons=reasons, flagged=flagged, toxic=toxic, conspiratorial=conspiratorial,
-                     severe=severe, missing_parent=missing_parent)
+                     severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute)
 
 
 def _forest_order(parent: list[int | None]) -> tuple[list[int], int]:
