@@ -172,11 +172,11 @@ def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[P
     seen: set[str] = set()
     for path in iter_files([input_dir]):
         rel = path.relative_to(input_dir).as_posix()
-        problem = _unreadable(path, rel)
-        if not problem and any(path.resolve().is_relative_to(d) for d in own):
-            continue
+        problem = _unreadable(path, rel)  # checked first: resolving a symlink loop would raise
         if problem:
             summary.failures[display_path(rel)] = problem
+            continue
+        if any(path.resolve().is_relative_to(d) for d in own):
             continue
         seen.add(rel)
         st = path.stat()

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from modkit.model import CONSPIRACY, flagging_attributes
+from modkit.model import flagging_attributes
 
 #: Words and marks that address a person: second person, or an @name.
 _ADDRESS = re.compile(r"(?i)(?:\b(?:you|your|yours|yourself|yourselves|you're|youre|ya|u|ur|thou|thee)\b"
@@ -80,5 +80,3 @@ def flag_reasons(scores: pd.DataFrame, texts: Sequence[str], thresholds: Mapping
         out.append([attrs[i] for i in idx[np.argsort(-row[idx], kind="stable")]])
     return out
 
-
-__all__ = ["flag_reasons", "flagging_attributes", "addresses_someone", "CONSPIRACY"]

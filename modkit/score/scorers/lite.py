@@ -62,10 +62,11 @@ def _load(path: str) -> tuple[LiteToxicityModel, dict]:
 class LiteToxicityScorer(Scorer):
     """Fast embedded toxicity scorer that reads the parent reply when it is known.
 
-    Attributes scored: ``toxicity`` (trained on Wikipedia talk replies labelled
-    with and without their parent, and on tweets labelled offensive or hateful;
-    it stacks alt-profanity-check's pre-trained word SVM, modkit's own character
-    and word n-gram model, and the parent's toxicity), ``identity_attack``
+    Attributes scored: ``toxicity`` (trained on replies from Wikipedia talk pages,
+    Reddit, chatbot conversations and Fox News, most with their parent, plus tweets
+    and Civil Comments posts; it stacks alt-profanity-check's pre-trained word SVM,
+    modkit's own character and word n-gram model, tox-block's six outputs and the
+    parent's toxicity), ``identity_attack``
     (trained on tweets labelled hate speech, i.e. abuse aimed at a group; the
     reply alone), and the kinds ``severe_toxicity``, ``obscene``, ``threat`` and
     ``insult`` (see the module docstring). ``sexual_explicit`` is not scored: no
