@@ -39,11 +39,13 @@ test: $(TSTAMP)
 	$(BIN)/python -m pytest -q tests modkit
 	$(BIN)/ruff check modkit tests benchmarks
 
-## test-detoxify: the optional Detoxify backend's tests, in their own venv (torch 2.13 CPU build)
+## test-detoxify: the optional Detoxify backend's and the MiniLM encoder cascade's tests, in their own venv
+##   (torch 2.13 CPU build)
 test-detoxify:
 	$(PYTHON) -m venv .venv-detoxify
-	.venv-detoxify/bin/python -m pip install -q -e '.[detoxify,test]'
-	.venv-detoxify/bin/python -m pytest -q tests/test_detoxify.py modkit/score
+	.venv-detoxify/bin/python -m pip install -q -e '.[encoder,test]'
+	.venv-detoxify/bin/python -m pytest -q tests/test_detoxify.py tests/test_encoder_cascade.py tests/test_cascade.py \
+		modkit/score
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check modkit tests benchmarks
@@ -52,8 +54,9 @@ lint: $(TSTAMP)
 bench: $(BSTAMP)
 	$(BIN)/python benchmarks/run.py
 
-## models: rebuild every shipped model file (needs ../shared/datasets; about 15 min): tox-block's port
-##   (converted and checked against TensorFlow in its own venv), then modkit.train's recipes
+## models: rebuild every model file (needs ../shared/datasets; about 1.5 hours on 2 cores): tox-block's port
+##   (converted and checked against TensorFlow in its own venv), modkit.train's recipes, then the MiniLM
+##   encoder of the cascade (fine-tuned into the user cache, its card into modkit/score/models/minilm.md)
 models: $(RSTAMP)
 	$(PYTHON) -m venv .venv-toxblock
 	.venv-toxblock/bin/python -m pip install -q -e '.[toxblock]'
@@ -61,6 +64,9 @@ models: $(RSTAMP)
 	.venv-toxblock/bin/python -m modkit.train.recipes.toxblock_port
 	$(BIN)/python -m modkit.train.recipes.conspiracy
 	$(BIN)/python -m modkit.train.recipes.lite_toxicity
+	$(PYTHON) -m venv .venv-detoxify
+	.venv-detoxify/bin/python -m pip install -q -e '.[minilm,recipes]'
+	.venv-detoxify/bin/python -m modkit.train.recipes.minilm
 
 clean:
 	rm -rf $(VENV) .venv-detoxify .venv-toxblock .pytest_cache .ruff_cache .hypothesis

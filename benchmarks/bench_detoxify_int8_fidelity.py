@@ -1,8 +1,8 @@
 """Fidelity of the fast engines on a checkpoint with trained weights (``modkit-minilm``).
 
 Random weights give nearly constant scores, so rank agreement measured on them is
-noise; this benchmark uses the MiniLM toxicity checkpoint that
-``python -m modkit.train.recipes.minilm_toxicity`` builds into modkit's user cache,
+noise; this benchmark uses the MiniLM checkpoint that ``python -m modkit.train.recipes.minilm``
+builds into modkit's user cache (its calibration left out, since Detoxify applies none),
 and the recipe's held-out texts (none of them seen in training).
 
 It scores every text with Detoxify 0.5.4's own ``predict`` (batches of 32) and with
@@ -43,10 +43,10 @@ def main(per_set: int = 2000) -> dict | None:
         return None
     from modkit.score.detoxify_checkpoint import minilm_dir
 
-    ckpt_path = minilm_dir() / "minilm_toxicity.ckpt"
+    ckpt_path = minilm_dir() / "minilm.ckpt"
     if not ckpt_path.is_file() or not (SHARED / "toxicity").exists():
         print(f"skipped bench_detoxify_int8_fidelity: needs {ckpt_path} (python -m "
-              "modkit.train.recipes.minilm_toxicity) and ../shared/datasets/toxicity")
+              "modkit.train.recipes.minilm) and ../shared/datasets")
         return None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import numpy as np
@@ -57,21 +57,18 @@ def main(per_set: int = 2000) -> dict | None:
     from sklearn.metrics import roc_auc_score
 
     from modkit.score.scorers.detoxify import DetoxifyScorer
-    from modkit.train.recipes.minilm_toxicity import load_data
+    from modkit.train.recipes.minilm import load_data
 
-    rng = np.random.default_rng(SEED)
-    texts: list[str] = []
-    labels: list[int] = []
-    for x, y in load_data(SHARED / "toxicity")["tests"].values():
-        pick = np.sort(rng.permutation(len(x))[:per_set])
-        texts += [x[i] for i in pick]
-        labels += [int(y[i]) for i in pick]
-    y = np.asarray(labels)
+    held_out = load_data(SHARED)["toxicity_test"]
+    pick = np.sort(np.random.default_rng(SEED).permutation(len(held_out))[:per_set])
+    texts = held_out["text"].astype(str).iloc[pick].tolist()
+    y = held_out["label"].astype(int).to_numpy()[pick]
     frame = pd.DataFrame({"text": texts})
     with tempfile.TemporaryDirectory() as tmp:
         # Detoxify's loader asks the hub for the base config unless the checkpoint names a local folder.
         twin = torch.load(ckpt_path, weights_only=True)
         twin["config"]["arch"]["args"]["model_type"] = str(ckpt_path.parent)
+        twin["config"].pop("calibration", None)
         torch.save(twin, Path(tmp) / "twin.ckpt")
         reference = Detoxify(checkpoint=str(Path(tmp) / "twin.ckpt"), huggingface_config_path=str(ckpt_path.parent))
         ref_cols = []
@@ -79,7 +76,8 @@ def main(per_set: int = 2000) -> dict | None:
             out = reference.predict(texts[i:i + DETOXIFY_BATCH])
             ref_cols.append(np.column_stack([np.atleast_1d(out[c]) for c in reference.class_names]))
         ref = np.vstack(ref_cols)
-        scores = {engine: DetoxifyScorer(checkpoint=str(ckpt_path), engine=engine, cache_dir=tmp)
+        scores = {engine: DetoxifyScorer(checkpoint=str(Path(tmp) / "twin.ckpt"), config_dir=str(ckpt_path.parent),
+                                         engine=engine, cache_dir=tmp, outputs=tuple(reference.class_names))
                   .predict_proba(frame).to_numpy() for engine in ("torch", "onnx", "onnx-int8")}
         fits = np.array([len(reference.tokenizer(t, verbose=False)["input_ids"]) <= 512 for t in texts])
     fp32, int8 = scores["onnx"], scores["onnx-int8"]

@@ -14,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_batch  # noqa: E402
+import bench_cascade  # noqa: E402
 import bench_conspiracy  # noqa: E402
 import bench_detoxify_int8_fidelity  # noqa: E402
 import bench_detoxify_speed  # noqa: E402
@@ -41,6 +42,8 @@ def main() -> None:
         # these two print a skip message and return None without the detoxify extra
         "detoxify_speed": bench_detoxify_speed.main(100 if quick else 300, rounds=1 if quick else 2),
         "detoxify_int8_fidelity": bench_detoxify_int8_fidelity.main(300 if quick else 2000),
+        # the MiniLM cascade: skipped (with a message) unless the encoder is installed and built
+        "cascade": bench_cascade.main(500 if quick else 3000, rounds=1 if quick else 2),
     }
     out = HERE / "results"
     out.mkdir(exist_ok=True)

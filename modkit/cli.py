@@ -178,8 +178,14 @@ def score(inputs: Annotated[list[Path], typer.Argument(
               help="Pages or directories (parsed first), or comment tables (.jsonl/.csv/.parquet with a "
                    "text column).", show_default=False)],
           output: Annotated[Path, typer.Option("-o", "--output", help="Scores table: .jsonl, .parquet or .csv.")],
-          toxicity: Annotated[str, typer.Option(help="lite | detoxify[:MODEL] | model:PATH | none")] = "lite",
-          conspiracy: Annotated[str, typer.Option(help="conspiracy | model:PATH | none")] = "conspiracy",
+          toxicity: Annotated[str, typer.Option(
+              help="auto (lite, cascaded into modkit's MiniLM where it can run) | cascade | lite | "
+                   "detoxify[:MODEL] | model:PATH | none")] = "auto",
+          conspiracy: Annotated[str, typer.Option(
+              help="auto (conspiracy, cascaded into modkit's MiniLM where it can run) | cascade | conspiracy | "
+                   "model:PATH | none")] = "auto",
+          cascade_band: Annotated[str, typer.Option(
+              help="Fast scores re-read by the MiniLM encoder in a cascade, LOW:HIGH.")] = "0.05:0.95",
           checkpoint: Annotated[str | None, typer.Option(help="Local Detoxify checkpoint (.ckpt).")] = None,
           threshold: Annotated[list[str] | None, typer.Option(
               help="Flag threshold ATTR=VALUE; repeat for several.")] = None,
@@ -198,18 +204,22 @@ def score(inputs: Annotated[list[Path], typer.Argument(
 
     import modkit.score as stage
     from modkit.score.cache import ScoreCache, default_cache_path
+    from modkit.score.cascade import encoder_status, parse_band
     from modkit.tables import table_format, write_table
 
     table_format(output)  # fail on a bad extension before any work
     limits = _thresholds(threshold or [])
+    band = parse_band(cascade_band)
     failures: list[str] = []
     comments = _comments_from(inputs, fmt, failures, output)
+    if "auto" in (toxicity, conspiracy) and encoder_status() is not None:
+        say(encoder_status())
     store = None if no_cache else ScoreCache(cache or default_cache_path())
     with Progress(console=err, transient=True, disable=len(comments) < 5000) as bar:
         task = bar.add_task("scoring", total=len(comments))
         scored = stage.score(comments, toxicity=toxicity, conspiracy=conspiracy, context=not no_context,
                              thresholds=limits, checkpoint=checkpoint, cache=store,
-                             progress=lambda done, total: bar.update(task, completed=done), n_jobs=jobs)
+                             progress=lambda done, total: bar.update(task, completed=done), n_jobs=jobs, band=band)
     write_table(scored, output)
     say(f"wrote {len(scored)} scored replies to {output}")
     unread = language_summary(scored)
@@ -229,10 +239,10 @@ def report(inputs: Annotated[list[Path], typer.Argument(
            formats: Annotated[str, typer.Option("--format", help="Comma-separated: md, html, json.")] = "md,html,json",
            config: Annotated[Path | None, typer.Option(help="TOML file whose [report] section sets "
                                                        "thresholds.")] = None,
-           toxicity: Annotated[str, typer.Option(help="Scorer for pages: lite | detoxify[:MODEL] | model:PATH "
-                                                 "| none")] = "lite",
-           conspiracy: Annotated[str, typer.Option(help="Scorer for pages: conspiracy | model:PATH | none")]
-           = "conspiracy",
+           toxicity: Annotated[str, typer.Option(help="Scorer for pages: auto | cascade | lite | "
+                                                 "detoxify[:MODEL] | model:PATH | none")] = "auto",
+           conspiracy: Annotated[str, typer.Option(help="Scorer for pages: auto | cascade | conspiracy | "
+                                                   "model:PATH | none")] = "auto",
            top: Annotated[int, typer.Option(help="How many threads of the ranked index to print.")] = 20,
            page_format: Annotated[str | None, typer.Option("--page-format", help="Page format of page inputs; "
                                                            "detected per file when omitted.")] = None) -> None:

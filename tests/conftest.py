@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from modkit.model import Comment, Thread, make_comment_id
 from modkit.parse import RawPost
 
 os.environ.setdefault("MODKIT_NO_PLUGINS", "1")  # results must not depend on installed plug-ins
+# Nor on the user's cache: a MiniLM built there by its recipe would switch `auto` scoring to the cascade.
+if "MODKIT_CACHE_DIR" not in os.environ:
+    os.environ["MODKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="modkit-test-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

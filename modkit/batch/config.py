@@ -16,8 +16,8 @@ Keys (every one optional; an unknown key or section is a one-line :class:`Config
     retire_deleted = true        # a page deleted from INPUT_DIR loses its rows, reports and index line
 
     [score]
-    toxicity = "lite"            # as `modkit score --toxicity`
-    conspiracy = "conspiracy"    # as `modkit score --conspiracy`
+    toxicity = "auto"            # as `modkit score --toxicity`
+    conspiracy = "auto"          # as `modkit score --conspiracy`
     context = true               # score replies with their parent's text
 
     [score.thresholds]
@@ -77,8 +77,8 @@ class BatchConfig:
     page_format: str | None = None
     report_formats: tuple[str, ...] = ("md", "html", "json")
     retire_deleted: bool = True
-    toxicity: str = "lite"
-    conspiracy: str = "conspiracy"
+    toxicity: str = "auto"
+    conspiracy: str = "auto"
     context: bool = True
     thresholds: dict[str, float] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)

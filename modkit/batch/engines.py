@@ -36,8 +36,8 @@ CONNECT_TIMEOUT_S = 30
 class ScoreOptions:
     """What each task needs to parse and score its pages (small and picklable)."""
 
-    toxicity: str = "lite"
-    conspiracy: str = "conspiracy"
+    toxicity: str = "auto"
+    conspiracy: str = "auto"
     context: bool = True
     thresholds: Mapping[str, float] = field(default_factory=dict)
     page_format: str | None = None

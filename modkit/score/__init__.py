@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 
 from modkit.errors import ConfigError
@@ -41,6 +42,7 @@ from modkit.score.base import (
     texts,
 )
 from modkit.score.cache import ScoreCache, cache_key
+from modkit.score.cascade import DEFAULT_BAND, CascadeScorer, encoder_status, with_encoder
 from modkit.score.language import UNDETERMINED, detect_languages, guess
 from modkit.score.normalize import normalize_text
 from modkit.score.policy import flag_reasons
@@ -60,18 +62,28 @@ BATCH_ROWS = 8192
 MIN_ROWS_PER_JOB = 1024
 
 
-def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None = None) -> Scorer | None:
+#: The fast scorer of each slot: what ``auto`` falls back to and what ``cascade`` starts from.
+FAST = {"toxicity": "lite", "conspiracy": "conspiracy"}
+
+
+def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None = None,
+                   band: tuple[float, float] = DEFAULT_BAND) -> Scorer | None:
     """Turn a scorer spec into a scorer instance.
 
     Parameters
     ----------
     spec : str or Scorer or None
-        ``"lite"``, ``"conspiracy"``, ``"detoxify"``, ``"detoxify:MODEL"``, ``"model:PATH"``,
-        any registered scorer name, ``"none"``/``None`` for no scorer, or an instance.
+        ``"auto"`` (the cascade of the slot's fast model into modkit's MiniLM when the
+        encoder can run here, else the fast model: :mod:`modkit.score.cascade`),
+        ``"cascade"`` (the cascade, or an error saying what is missing), ``"lite"``,
+        ``"conspiracy"``, ``"detoxify"``, ``"detoxify:MODEL"``, ``"model:PATH"``, any
+        registered scorer name, ``"none"``/``None`` for no scorer, or an instance.
     kind : {"toxicity", "conspiracy"}
         The slot being filled (checked against the scorer's kind).
     checkpoint : str, optional
         A local checkpoint for the ``detoxify`` backend.
+    band : (float, float)
+        The cascade's band of fast scores re-read by the encoder.
 
     Examples
     --------
@@ -87,6 +99,13 @@ def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None 
     name, _, arg = spec.partition(":")
     if name == "none":
         return None
+    if name == "auto":
+        if encoder_status() is None:
+            return with_encoder(resolve_scorer(FAST[kind], kind), band)
+        log.info(encoder_status())
+        return resolve_scorer(FAST[kind], kind)
+    if name == "cascade":
+        return with_encoder(resolve_scorer(arg or FAST[kind], kind), band)
     cls = scorer_registry.get(name)
     if name == "model":
         if not arg:
@@ -148,6 +167,8 @@ def _predict_job(args: tuple[Scorer, pd.DataFrame, bool]) -> list[dict]:
 def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, context: bool,
             with_evidence: bool, pool: Executor | None = None, n_jobs: int = 1) -> list[dict]:
     """Scores (and evidence) for each row of ``frame``, from the cache where possible."""
+    if isinstance(scorer, CascadeScorer):
+        return _cascaded(scorer, frame, cache, context, with_evidence, pool, n_jobs)
     version = scorer.version
     keys = [cache_key(version, t, p if context else None)
             for t, p in zip(texts(frame), frame[PARENT_TEXT_COL], strict=True)]
@@ -166,6 +187,24 @@ def _scored(scorer: Scorer, frame: pd.DataFrame, cache: ScoreCache | None, conte
             cache.put_many(fresh)
         found.update(fresh)
     return [found[k] for k in keys]
+
+
+def _cascaded(scorer: CascadeScorer, frame: pd.DataFrame, cache: ScoreCache | None, context: bool,
+              with_evidence: bool, pool: Executor | None, n_jobs: int) -> list[dict]:
+    """A cascade's rows: the fast scorer's (in the workers), then the slow scorer's inside the band.
+
+    Each part is cached under its own scorer's version. The slow scorer runs in this
+    process: it uses every core itself, and forked workers would each load it again.
+    """
+    rows = _scored(scorer.fast, frame, cache, context, with_evidence, pool, n_jobs)
+    attrs = list(scorer.replaced)
+    fast = pd.DataFrame([[r.get(a, float("nan")) for a in attrs] for r in rows], columns=attrs)
+    where = np.flatnonzero(scorer.in_band(fast))
+    if len(where):
+        slow = _scored(scorer.slow, frame.iloc[where], cache, context, False)
+        for i, r in zip(where, slow, strict=True):
+            rows[i] = {**rows[i], **{a: r[a] for a in attrs if a in r}}
+    return rows
 
 
 def _one_blas_thread() -> None:
@@ -255,11 +294,12 @@ def _thresholds(active: list[Scorer], user: Mapping[str, float] | None) -> dict[
     return out
 
 
-def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
-          conspiracy: str | Scorer | None = "conspiracy", *, context: bool = True,
+def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "auto",
+          conspiracy: str | Scorer | None = "auto", *, context: bool = True,
           thresholds: Mapping[str, float] | None = None, checkpoint: str | None = None,
           cache: ScoreCache | None = None,
-          progress: Callable[[int, int], None] | None = None, n_jobs: int = 1) -> pd.DataFrame:
+          progress: Callable[[int, int], None] | None = None, n_jobs: int = 1,
+          band: tuple[float, float] = DEFAULT_BAND) -> pd.DataFrame:
     """Score each reply; returns a new table with score, flag and version columns.
 
     Parameters
@@ -281,6 +321,9 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
     n_jobs : int
         Processes to score with (``-1``: one per core). Tables smaller than two
         :data:`MIN_ROWS_PER_JOB` chunks are scored in this process.
+    band : (float, float)
+        The cascade's band (``auto`` and ``cascade`` specs): replies whose fast score
+        lies in it are re-read by the encoder.
 
     Returns
     -------
@@ -306,8 +349,8 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "lite",
 {'text': 'fine', 'toxicity': 0.0, 'flagged': False, 'flag_reasons': []}]
     """
     check_comments(comments)
-    tox = resolve_scorer(toxicity, "toxicity", checkpoint)
-    con = resolve_scorer(conspiracy, "conspiracy")
+    tox = resolve_scorer(toxicity, "toxicity", checkpoint, band)
+    con = resolve_scorer(conspiracy, "conspiracy", band=band)
     active = [s for s in (tox, con) if s is not None]
     if not active:
         raise ConfigError("nothing to score: both toxicity and conspiracy scorers are 'none'")

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from modkit.errors import ConfigError, ModkitError
 from modkit.score.cache import default_cache_path
 
@@ -40,7 +42,7 @@ DETOXIFY_CHECKPOINTS: dict[str, str] = {
     "unbiased-small": "v0.1.2/unbiased-albert-c8519128.ckpt",
 }
 #: modkit's own MiniLM checkpoint, built into the user cache by
-#: ``python -m modkit.train.recipes.minilm_toxicity``.
+#: ``python -m modkit.train.recipes.minilm``.
 MODKIT_MINILM = "modkit-minilm"
 MODEL_NAMES: tuple[str, ...] = (*DETOXIFY_CHECKPOINTS, MODKIT_MINILM)
 
@@ -111,7 +113,7 @@ def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
 
 def minilm_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     """Where the MiniLM recipe writes its checkpoint and config folder."""
-    return cache_root(cache_dir) / "models" / "minilm_toxicity"
+    return cache_root(cache_dir) / "models" / "minilm"
 
 
 def locate_checkpoint(model: str | None, checkpoint: str | os.PathLike | None,
@@ -135,10 +137,10 @@ def locate_checkpoint(model: str | None, checkpoint: str | os.PathLike | None,
         raise ConfigError(f"unknown Detoxify model {name!r}; choose one of: {', '.join(MODEL_NAMES)}, "
                           "or pass checkpoint=PATH")
     if name == MODKIT_MINILM:
-        path = minilm_dir(cache_dir) / "minilm_toxicity.ckpt"
+        path = minilm_dir(cache_dir) / "minilm.ckpt"
         if not path.is_file():
             raise CheckpointError(f"model {name!r} is not built on this machine ({path} is missing): run "
-                                  "python -m modkit.train.recipes.minilm_toxicity")
+                                  "python -m modkit.train.recipes.minilm")
         return path
     release = DETOXIFY_CHECKPOINTS[name]
     hub = _torch_hub_dir() / "checkpoints"
@@ -177,6 +179,9 @@ class DetoxifyCheckpoint:
         Number of model outputs.
     class_names : tuple of str
         Output names (Detoxify's), one per scored output, in output order.
+    calibration : dict
+        ``{class: (slope, intercept)}``: Platt scaling of an output's logit, when the
+        checkpoint's config has ``calibration`` (modkit's MiniLM recipe writes it).
     """
 
     path: Path
@@ -187,6 +192,7 @@ class DetoxifyCheckpoint:
     num_classes: int
     class_names: tuple[str, ...]
     state_dict: dict = field(repr=False, compare=False)
+    calibration: dict = field(default_factory=dict, compare=False)
 
 
 def read_checkpoint(path: str | os.PathLike, trust: bool = False) -> DetoxifyCheckpoint:
@@ -231,9 +237,24 @@ def read_checkpoint(path: str | os.PathLike, trust: bool = False) -> DetoxifyChe
     names = output_names([str(c) for c in classes])
     if not names or len(names) > num_classes or len(set(names)) != len(names):
         raise CheckpointError(f"{path}: class names {list(names)} do not fit a model with {num_classes} outputs")
+    calibration = _calibration(path, loaded["config"].get("calibration"), names)
     return DetoxifyCheckpoint(path=path, sha256=_sha256(path), base_model=str(base), model_class=str(model_class),
                               tokenizer_class=str(tok_class), num_classes=num_classes, class_names=names,
-                              state_dict=_strip_prefix(dict(loaded["state_dict"])))
+                              state_dict=_strip_prefix(dict(loaded["state_dict"])), calibration=calibration)
+
+
+def _calibration(path: Path, raw: Any, names: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """The checkpoint's ``calibration`` entry, checked: ``{class: (slope, intercept)}``."""
+    if raw is None:
+        return {}
+    try:
+        out = {str(k): (float(v[0]), float(v[1])) for k, v in dict(raw).items()}
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise CheckpointError(f"{path}: calibration must map class names to [slope, intercept]") from None
+    unknown = sorted(set(out) - set(names))
+    if unknown or not all(np.isfinite(v).all() for v in out.values()):
+        raise CheckpointError(f"{path}: calibration names unknown classes {unknown} or holds non-finite numbers")
+    return out
 
 
 def _torch_load(torch: Any, path: Path, trust: bool) -> Any:

@@ -28,6 +28,13 @@ models were trained on; ``parent_text`` is ignored. ``context="pair"`` feeds
 (parent end, reply) as the tokenizer's sentence pair (``[CLS] parent [SEP] reply
 [SEP]``), the parent cut to its last quarter window of tokens; use it with a
 checkpoint trained that way, since Detoxify's own models never saw a parent.
+
+Calibration
+-----------
+A checkpoint whose config holds ``calibration`` (``{class: [slope, intercept]}``, as
+modkit's MiniLM recipe writes) has each output's logit mapped through its Platt
+scaling, so its scores are calibrated probabilities; Detoxify's own checkpoints have
+none and are scored as they are.
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ class _Runtime:
     classes: tuple[str, ...]
     classifier: Any
     label: str
+    calibration: dict[str, tuple[float, float]]
 
 
 #: Loaded models by scorer options, held weakly (a model lives as long as a scorer uses it).
@@ -76,7 +84,7 @@ class DetoxifyScorer(Scorer):
         ``original``, ``unbiased``, ``multilingual``, ``original-small``,
         ``unbiased-small`` (looked up in torch's hub cache, where Detoxify saves its
         downloads; modkit never downloads) or ``modkit-minilm`` (built by
-        ``python -m modkit.train.recipes.minilm_toxicity``). Default ``original``.
+        ``python -m modkit.train.recipes.minilm``). Default ``original``.
     checkpoint : str, optional
         A local Detoxify ``.ckpt`` file; overrides ``model``.
     config_dir : str, optional
@@ -95,6 +103,10 @@ class DetoxifyScorer(Scorer):
     trust_checkpoint : bool
         Allow a checkpoint holding arbitrary Python objects (unsafe with files from
         untrusted sources: loading them can run code).
+    outputs : tuple of str, optional
+        The checkpoint's outputs to return (default: all of them, except that a
+        checkpoint which also scores ``conspiracy`` returns only its toxicity outputs
+        here; the conspiracy slot asks for ``outputs=("conspiracy",)``).
 
     Examples
     --------
@@ -104,7 +116,6 @@ class DetoxifyScorer(Scorer):
     """
 
     name = "detoxify"
-    kind = "toxicity"
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -115,7 +126,8 @@ class DetoxifyScorer(Scorer):
 
     def __init__(self, model: str | None = None, checkpoint: str | None = None, config_dir: str | None = None,
                  engine: str = "torch", context: str = "none", batch_size: int = DEFAULT_BATCH_SIZE,
-                 threads: int | None = None, cache_dir: str | None = None, trust_checkpoint: bool = False):
+                 threads: int | None = None, cache_dir: str | None = None, trust_checkpoint: bool = False,
+                 outputs: tuple[str, ...] | None = None):
         self.model = model
         self.checkpoint = checkpoint
         self.config_dir = config_dir
@@ -125,6 +137,12 @@ class DetoxifyScorer(Scorer):
         self.threads = threads
         self.cache_dir = cache_dir
         self.trust_checkpoint = trust_checkpoint
+        self.outputs = outputs
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        """``conspiracy`` when asked for that output alone, else ``toxicity``."""
+        return "conspiracy" if tuple(self.outputs or ()) == ("conspiracy",) else "toxicity"
 
     def _check_options(self) -> tuple[int, int | None]:
         """Validated ``(batch_size, threads)``; :class:`ConfigError` names a bad option."""
@@ -175,7 +193,8 @@ class DetoxifyScorer(Scorer):
         classifier = ChunkedClassifier(tokenizer, engine, n_outputs=len(ckpt.class_names),
                                        max_tokens=dc.max_tokens(config, tokenizer), batch_size=batch)
         label = self.model or (ckpt.path.stem if self.checkpoint else "original")
-        return _Runtime(key, ckpt.class_names, classifier, f"detoxify:{label}@{ckpt.sha256[:12]}")
+        return _Runtime(key, ckpt.class_names, classifier, f"detoxify:{label}@{ckpt.sha256[:12]}",
+                        ckpt.calibration)
 
     def __getstate__(self) -> dict:
         # the loaded model stays out of pickles and clones: it is rebuilt on first use
@@ -193,8 +212,16 @@ class DetoxifyScorer(Scorer):
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        """The checkpoint's outputs under Detoxify's names."""
-        return self._runtime().classes
+        """The outputs returned, under Detoxify's names (see ``outputs``)."""
+        classes = self._runtime().classes
+        if self.outputs is not None:
+            unknown = [o for o in self.outputs if o not in classes]
+            if unknown:
+                raise ConfigError(f"detoxify outputs {unknown}: the checkpoint scores {', '.join(classes)}")
+            return tuple(self.outputs)
+        if "conspiracy" in classes and len(classes) > 1:
+            return tuple(c for c in classes if c != "conspiracy")
+        return classes
 
     @property
     def version(self) -> str:
@@ -207,5 +234,25 @@ class DetoxifyScorer(Scorer):
         run = self._runtime()
         replies = texts(comments)
         parents = texts(comments, PARENT_TEXT_COL) if self.context == "pair" else None
-        probs = run.classifier.predict(replies, parents)
-        return pd.DataFrame(np.clip(probs, 0.0, 1.0), index=comments.index, columns=list(run.classes))
+        wanted = self.attributes
+        probs = pd.DataFrame(run.classifier.predict(replies, parents), index=comments.index,
+                             columns=list(run.classes))[list(wanted)]
+        for attr, (slope, intercept) in run.calibration.items():
+            if attr in probs.columns:
+                probs[attr] = platt(probs[attr].to_numpy(dtype=float), slope, intercept)
+        return probs.clip(0.0, 1.0)
+
+
+def platt(p: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """Probabilities re-mapped by Platt scaling of their logits: ``sigmoid(slope * logit(p) + intercept)``.
+
+    Examples
+    --------
+    >>> platt(np.array([0.5, 0.9]), 1.0, 0.0).round(3).tolist()
+    [0.5, 0.9]
+    >>> platt(np.array([0.5]), 1.0, -1.0).round(3).tolist()
+    [0.269]
+    """
+    q = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)
+    z = slope * np.log(q / (1 - q)) + intercept
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))

@@ -1,0 +1,206 @@
+"""A cascade: a fast scorer reads every reply, a slow one re-reads the replies it is unsure of.
+
+The fast model (``lite`` for toxicity, ``conspiracy`` for conspiracy framing) scores every
+reply. Replies whose deciding score falls inside a band around the flag threshold are
+scored again by the slow model (modkit's fine-tuned MiniLM, through the fast Detoxify
+path), and the slow model's scores replace the fast model's for those replies. Outside
+the band the fast model is confident and kept. One class serves both slots: the
+deciding score is the largest of the fast scorer's attributes that the slow scorer
+also returns (for toxicity that includes ``toxicity`` itself, so swearing the fast
+model scores high is re-read by the model that tells swearing from attacks).
+
+Evidence (conspiracy cue spans) always comes from the fast scorer: the cues are the
+explanation a moderator reads, whichever model set the number.
+
+The encoder is optional (``pip install 'modkit[encoder]'`` and the MiniLM recipe):
+:func:`encoder_status` says whether it can run here, and ``modkit score`` uses the
+cascade by default when it can, and says once that it scores with the fast models
+only when it cannot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from modkit.errors import ConfigError
+from modkit.score.base import Scorer, check_comments
+
+#: Default band of the deciding score re-read by the slow model: measured by the MiniLM recipe
+#: (modkit/score/models/minilm.md, "Cascade") as the narrowest band whose quality is within
+#: reach of the encoder on every reply.
+DEFAULT_BAND = (0.05, 0.95)
+#: The slow model's engine: ONNX Runtime with int8 weights (fidelity measured in the benchmarks).
+ENCODER_ENGINE = "onnx-int8"
+ENCODER_MODEL = "modkit-minilm"
+
+
+def parse_band(spec: str | tuple[float, float]) -> tuple[float, float]:
+    """``"0.1:0.9"`` (or a pair) as a validated ``(low, high)`` band.
+
+    Examples
+    --------
+    >>> parse_band("0.2:0.8")
+    (0.2, 0.8)
+    >>> parse_band("0.9:0.1")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.ConfigError: cascade band '0.9:0.1': needs LOW:HIGH with 0 <= LOW <= HIGH <= 1
+    """
+    try:
+        low, high = (float(x) for x in (spec.split(":") if isinstance(spec, str) else spec))
+    except (TypeError, ValueError):
+        low = high = float("nan")
+    if not (0.0 <= low <= high <= 1.0):
+        text = spec if isinstance(spec, str) else ":".join(map(str, spec))
+        raise ConfigError(f"cascade band {text!r}: needs LOW:HIGH with 0 <= LOW <= HIGH <= 1")
+    return low, high
+
+
+class CascadeScorer(Scorer):
+    """The fast scorer everywhere, the slow scorer where the fast one is unsure.
+
+    Parameters
+    ----------
+    fast, slow : Scorer
+        The slow scorer must return the attributes it should replace (extra ones are
+        ignored; missing ones keep the fast score).
+    band : (float, float)
+        Replies whose deciding fast score lies in ``[low, high]`` are re-scored.
+
+    Examples
+    --------
+    >>> class Const(Scorer):
+    ...     attributes = ("toxicity",)
+    ...     def __init__(self, value=0.5):
+    ...         self.value = value
+    ...     def predict_proba(self, df):
+    ...         return pd.DataFrame({"toxicity": [self.value] * len(df)}, index=df.index)
+    >>> class Length(Const):
+    ...     def predict_proba(self, df):
+    ...         return pd.DataFrame({"toxicity": [len(t) / 10 for t in df["text"]]}, index=df.index)
+    >>> c = CascadeScorer(Length(), Const(0.0), band=(0.3, 0.7))
+    >>> c.predict_proba(pd.DataFrame({"text": ["ab", "abcde", "abcdefghij"]}))["toxicity"].tolist()
+    [0.2, 0.0, 1.0]
+    """
+
+    name = "cascade"
+
+    def __init__(self, fast: Scorer | None = None, slow: Scorer | None = None,
+                 band: tuple[float, float] = DEFAULT_BAND):
+        self.fast = fast
+        self.slow = slow
+        self.band = band
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self.fast.kind
+
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        return tuple(self.fast.attributes)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Replies the fast scorer reads (the slow one only re-reads some of them)."""
+        return tuple(getattr(self.fast, "languages", ("en",)))
+
+    @property
+    def replaced(self) -> tuple[str, ...]:
+        """The attributes the slow scorer's scores replace."""
+        slow = set(self.slow.attributes)
+        return tuple(a for a in self.fast.attributes if a in slow)
+
+    @property
+    def version(self) -> str:
+        low, high = parse_band(self.band)
+        return f"cascade[{self.fast.version}|{self.slow.version}|{low:g}:{high:g}]"
+
+    def recommended_thresholds(self) -> dict[str, float]:
+        """The fast scorer's thresholds (both models are calibrated to the same policy)."""
+        rec = getattr(self.fast, "recommended_thresholds", None)
+        return rec() if callable(rec) else {}
+
+    def in_band(self, fast_scores: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the rows the slow scorer re-reads."""
+        low, high = parse_band(self.band)
+        cols = [a for a in self.replaced if a in fast_scores.columns]
+        if not cols or len(fast_scores) == 0:
+            return np.zeros(len(fast_scores), bool)
+        deciding = fast_scores[cols].to_numpy(dtype=float).max(axis=1)
+        return (deciding >= low) & (deciding <= high)
+
+    def merge(self, fast_scores: pd.DataFrame, slow_scores: pd.DataFrame) -> pd.DataFrame:
+        """``fast_scores`` with the replaced attributes taken from ``slow_scores`` where it has rows."""
+        out = fast_scores.copy()
+        for attr in self.replaced:
+            if attr in slow_scores.columns:
+                out.loc[slow_scores.index, attr] = slow_scores[attr].to_numpy(dtype=float)
+        return out
+
+    def predict_with_evidence(self, comments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
+        check_comments(comments)
+        fast, evidence = self.fast.predict_with_evidence(comments)
+        rows = self.in_band(fast)
+        if rows.any():
+            fast = self.merge(fast, self.slow.predict_proba(comments.loc[rows]))
+        return fast, evidence
+
+    def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
+        """Fast scores, replaced by the slow scorer's inside the band."""
+        return self.predict_with_evidence(comments)[0]
+
+    def evidence(self, comments: pd.DataFrame) -> pd.Series | None:
+        return self.fast.evidence(comments)
+
+
+@lru_cache(maxsize=1)
+def encoder_status() -> str | None:
+    """``None`` when the MiniLM encoder can run here, else one line saying what is missing.
+
+    Examples
+    --------
+    >>> status = encoder_status()
+    >>> status is None or status.startswith("the MiniLM encoder")
+    True
+    """
+    missing = [m for m in ("torch", "transformers", "onnxruntime") if importlib.util.find_spec(m) is None]
+    if missing:
+        return (f"the MiniLM encoder needs {', '.join(missing)} (pip install 'modkit[encoder]'): "
+                "scoring with the fast models only")
+    from modkit.score.detoxify_checkpoint import minilm_dir
+
+    path = minilm_dir() / "minilm.ckpt"
+    if not path.is_file():
+        return (f"the MiniLM encoder is not built on this machine ({path} is missing; "
+                "python -m modkit.train.recipes.minilm builds it): scoring with the fast models only")
+    return None
+
+
+def encoder(kind: str) -> Scorer:
+    """modkit's MiniLM as the slow scorer of the ``kind`` slot (``toxicity`` or ``conspiracy``)."""
+    from modkit.model import CONSPIRACY
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    outputs = (CONSPIRACY,) if kind == "conspiracy" else None  # None: every toxicity output
+    return DetoxifyScorer(model=ENCODER_MODEL, engine=ENCODER_ENGINE, context="pair", outputs=outputs)
+
+
+def with_encoder(fast: Scorer, band: tuple[float, float] = DEFAULT_BAND,
+            slow: Callable[[str], Scorer] = encoder) -> CascadeScorer:
+    """``fast`` cascaded into modkit's MiniLM; :class:`ConfigError` says why when it cannot run.
+
+    Examples
+    --------
+    >>> from modkit.score.scorers.lite import LiteToxicityScorer
+    >>> c = with_encoder(LiteToxicityScorer(), slow=lambda kind: LiteToxicityScorer())
+    >>> c.band, c.kind
+    ((0.05, 0.95), 'toxicity')
+    """
+    if slow is encoder and encoder_status() is not None:
+        raise ConfigError(encoder_status())
+    return CascadeScorer(fast, slow(fast.kind), parse_band(band))

@@ -1,0 +1,123 @@
+"""The encoder path of the cascade: a checkpoint in modkit-minilm's layout (seven outputs, calibration),
+served by the Detoxify backend, picked by ``auto`` when built, and cascaded behind the fast models.
+
+A tiny random BERT stands in for the fine-tuned MiniLM (built at test time, network blocked):
+the code that finds, loads, calibrates and serves the real one runs unchanged. Skips without
+the ``detoxify``/``encoder`` extra.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modkit.errors import ModkitError
+
+pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+pytest.importorskip("onnxruntime")
+
+CLASSES = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack", "conspiracy")
+WORDS = ["the", "a", "you", "are", "idiot", "thanks", "great", "they", "faked", "landing", "moon", "vaccine",
+         "government", "lies", "recipe", "bread", "nice", "hate", "stupid", "is", "was", "it"]
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted in an offline test")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def _build(folder, calibration=None):
+    """A tiny seven-output BERT written as the MiniLM recipe writes its model."""
+    import torch
+
+    from modkit.train.recipes import minilm
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *".,!?'", *WORDS]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = transformers.BertTokenizerFast.from_pretrained(folder, model_max_length=32)
+    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1,
+                                     num_attention_heads=2, intermediate_size=32, max_position_embeddings=64,
+                                     num_labels=len(CLASSES), initializer_range=0.3)
+    torch.manual_seed(0)
+    model = transformers.BertForSequenceClassification(config).eval()
+    return minilm.save(model, tokenizer, folder, calibration=calibration)
+
+
+@pytest.fixture
+def built(tmp_path, monkeypatch):
+    """A modkit-minilm checkpoint in a private modkit cache (so ``auto`` finds it)."""
+    from modkit.score import cascade
+
+    monkeypatch.setenv("MODKIT_CACHE_DIR", str(tmp_path / "cache"))
+    cascade.encoder_status.cache_clear()
+    from modkit.score.detoxify_checkpoint import minilm_dir
+
+    path = _build(minilm_dir())
+    yield path
+    cascade.encoder_status.cache_clear()
+
+
+REPLIES = pd.DataFrame({"text": ["you are a stupid idiot", "nice bread recipe", "they faked the moon landing",
+                                 "thanks", "the government lies about the vaccine"],
+                        "parent_text": ["great", None, "it was great", "", "the vaccine"]})
+
+
+def test_the_toxicity_slot_gets_the_toxicity_outputs_and_the_conspiracy_slot_its_own(built):
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    tox = DetoxifyScorer(model="modkit-minilm", context="pair")
+    assert tox.attributes == CLASSES[:6] and tox.kind == "toxicity"
+    con = DetoxifyScorer(model="modkit-minilm", context="pair", outputs=("conspiracy",))
+    assert con.attributes == ("conspiracy",) and con.kind == "conspiracy"
+    both = tox.predict_proba(REPLIES).join(con.predict_proba(REPLIES))
+    assert both.notna().all().all() and ((both >= 0) & (both <= 1)).all().all()
+    with pytest.raises(ModkitError, match="outputs"):
+        _ = DetoxifyScorer(model="modkit-minilm", outputs=("sarcasm",)).attributes
+
+
+def test_calibration_in_the_checkpoint_maps_each_output(tmp_path):
+    from modkit.score.scorers.detoxify import DetoxifyScorer, platt
+
+    plain = _build(tmp_path / "plain")
+    shifted = _build(tmp_path / "shifted", calibration={"toxicity": [2.0, -1.0], "conspiracy": [0.5, 0.25]})
+    raw = DetoxifyScorer(checkpoint=str(plain), outputs=CLASSES).predict_proba(REPLIES)
+    cal = DetoxifyScorer(checkpoint=str(shifted), outputs=CLASSES).predict_proba(REPLIES)
+    np.testing.assert_allclose(cal["toxicity"], platt(raw["toxicity"].to_numpy(), 2.0, -1.0), atol=1e-6)
+    np.testing.assert_allclose(cal["conspiracy"], platt(raw["conspiracy"].to_numpy(), 0.5, 0.25), atol=1e-6)
+    np.testing.assert_allclose(cal["insult"], raw["insult"], atol=1e-7)  # no calibration, unchanged
+
+
+def test_a_malformed_calibration_is_one_clear_error(tmp_path):
+    from modkit.score.detoxify_checkpoint import CheckpointError, read_checkpoint
+
+    path = _build(tmp_path / "bad", calibration={"sarcasm": [1.0, 0.0]})
+    with pytest.raises(CheckpointError, match="calibration"):
+        read_checkpoint(path)
+
+
+def test_auto_is_the_cascade_when_the_encoder_is_built(built):
+    import modkit.score as stage
+    from modkit.score.cascade import CascadeScorer
+
+    tox = stage.resolve_scorer("auto", "toxicity")
+    con = stage.resolve_scorer("auto", "conspiracy")
+    assert isinstance(tox, CascadeScorer) and isinstance(con, CascadeScorer)
+    assert tox.slow.engine == "onnx-int8" and tox.slow.context == "pair"
+    out = stage.score(REPLIES, band=(0.0, 1.0))  # everything re-read: the encoder sets every score
+    direct = con.slow.predict_proba(REPLIES)
+    np.testing.assert_allclose(out["conspiracy"], direct["conspiracy"], atol=1e-6)
+    assert out["toxicity_scorer"].iloc[0].startswith("cascade[lite")
+    assert "modkit-minilm" in out["conspiracy_scorer"].iloc[0]
+    assert out["conspiracy_cues"].map(len).sum() > 0  # the fast model's cues stay the explanation
+    narrow = stage.score(REPLIES, band=(1.0, 1.0))  # nothing re-read: the fast models' scores
+    fast = stage.score(REPLIES, toxicity="lite", conspiracy="conspiracy")
+    np.testing.assert_allclose(narrow["toxicity"], fast["toxicity"])
