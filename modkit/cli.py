@@ -244,11 +244,14 @@ def report(inputs: Annotated[list[Path], typer.Argument(
            conspiracy: Annotated[str, typer.Option(help="Scorer for pages: auto | cascade | conspiracy | "
                                                    "model:PATH | none")] = "auto",
            top: Annotated[int, typer.Option(help="How many threads of the ranked index to print.")] = 20,
+           labels: Annotated[Path | None, typer.Option(
+               "--labels", help="Label store (SQLite) whose final decisions override the scores: a reply "
+                                "marked fine is never evidence, one marked toxic is confirmed.")] = None,
            page_format: Annotated[str | None, typer.Option("--page-format", help="Page format of page inputs; "
                                                            "detected per file when omitted.")] = None) -> None:
     """Write per-thread escalation reports and an index ranked by risk; print the index.
 
-    Example: modkit report scores.parquet -o reports/ --format md,html
+    Example: modkit report scores.parquet -o reports/ --format md,html --labels labels/labels.sqlite
     """
     import modkit.report as stage
     from modkit.report.terminal import index_table
@@ -268,6 +271,14 @@ def report(inputs: Annotated[list[Path], typer.Argument(
         threads = [t for res in results for t in res.threads]
         coverage = {t.thread_id: t.coverage_warnings() for t in threads}
         scored = scoring.score(threads_to_frame(threads), toxicity=toxicity, conspiracy=conspiracy)
+    if labels is not None:
+        from modkit.review.decisions import final_decisions, with_decisions
+
+        decisions = final_decisions(labels)
+        scored, stale = with_decisions(scored, decisions)
+        decided = int(scored["review"].notna().sum())
+        say(f"{labels}: {decided} replies decided by moderators"
+            + (f"; {stale} decisions set aside because the reply's text changed since review" if stale else ""))
     index = stage.report(scored, output, formats=fmts, config=cfg, coverage=coverage)
     out.print(index_table(index, top))
     say(f"wrote {len(index)} thread reports and the index to {output}")

@@ -54,6 +54,8 @@ LANG = "lang"
 UNSUPPORTED_LANGUAGE = "unsupported_language"
 FLAGGED = "flagged"
 FLAG_REASONS = "flag_reasons"
+#: A moderator's final decision on a reply (``toxic``, ``conspiracy``, ``both``, ``fine``), from the label store.
+REVIEW = "review"
 PARENT_TEXT = "parent_text"
 
 #: Flags a comment may carry.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from modkit.model import UNSUPPORTED_LANGUAGE
 from modkit.report.config import ReportConfig
 from modkit.report.metrics import (
     CoverageReport,
@@ -125,6 +126,36 @@ class ThreadReport:
         return sum(r.flagged for r in self.view.replies)
 
     @property
+    def n_flagged_by_scores(self) -> int:
+        """Replies the scores flagged (whatever a reviewer later decided)."""
+        return sum(_scores_flag(r) for r in self.view.replies)
+
+    @property
+    def n_reviewed(self) -> int:
+        """Of :attr:`n_flagged_by_scores`, the replies a moderator has decided."""
+        return sum(_scores_flag(r) and r.review is not None for r in self.view.replies)
+
+    def review_line(self) -> str | None:
+        """One sentence on moderators' decisions in this thread, or ``None`` when there are none.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from modkit.report import thread_reports
+        >>> df = pd.DataFrame({"comment_id": ["a", "b"], "text": ["x", "y"], "toxicity": [0.9, 0.1],
+        ...                    "flag_reasons": [["toxicity"], []], "review": ["fine", None]})
+        >>> thread_reports(df)[0].review_line()
+        'Reviewed: 1 of 1 flagged replies decided by moderators (1 fine).'
+        """
+        decided = [r.review for r in self.view.replies if r.review is not None]
+        if not decided:
+            return None
+        counts = {k: decided.count(k) for k in ("toxic", "conspiracy", "both", "fine") if decided.count(k)}
+        parts = ", ".join(f"{n} {'confirmed ' + k if k != 'fine' else k}" for k, n in counts.items())
+        return (f"Reviewed: {self.n_reviewed} of {self.n_flagged_by_scores} flagged replies decided by "
+                f"moderators ({parts}).")
+
+    @property
     def n_conspiratorial(self) -> int:
         return sum(r.conspiratorial for r in self.view.replies)
 
@@ -143,6 +174,10 @@ class ThreadReport:
         serious = {r.code for r in self.risk.reasons if level_rank(r.level) >= level_rank("intervene")}
         return (-level_rank(self.level), -len(serious), -(self.peak_toxicity or 0.0), -self.n_toxic,
                 self.thread_id)
+
+
+def _scores_flag(r: Reply) -> bool:
+    return any(x != UNSUPPORTED_LANGUAGE for x in r.flag_reasons)
 
 
 def top_evidence(view: ThreadView, risk: Risk, k: int) -> tuple[Evidence, ...]:

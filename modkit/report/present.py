@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from modkit.report.build import ThreadReport
 from modkit.report.risk import Reason
-from modkit.report.tree import Reply
+from modkit.report.tree import Reply, attack_label  # noqa: F401  (the renderers' wording)
 
 REASON_LABELS: dict[str, str] = {
     "severe_reply": "severe reply (threat or severe abuse)",

@@ -22,6 +22,7 @@ from modkit.report.present import (
     LEVEL_BLURBS,
     REASON_LABELS,
     action_rows,
+    attack_label,
     excerpt,
     number,
     reason_groups,
@@ -85,7 +86,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("modkit.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(score=score, excerpt=excerpt, tone=tone, number=number, who=who, pct=lambda x: f"{x:.0%}")
+    env.filters.update(score=score, excerpt=excerpt, tone=tone, number=number, who=who, pct=lambda x: f"{x:.0%}",
+                       attack_label=attack_label)
     env.globals.update(REASON_LABELS=REASON_LABELS, LEVEL_BLURBS=LEVEL_BLURBS, version=modkit.__version__)
     return env
 

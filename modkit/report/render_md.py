@@ -16,6 +16,7 @@ from modkit.report.build import ThreadReport
 from modkit.report.present import (
     LEVEL_BLURBS,
     action_rows,
+    attack_label,
     excerpt,
     number,
     reason_groups,
@@ -115,6 +116,8 @@ def render_thread(report: ThreadReport) -> str:
     out += [f"**Risk: {report.level.upper()}**. This thread {LEVEL_BLURBS[report.level]}. " + " · ".join(meta), ""]
     if v.source:
         out += [f"Source: {md_escape(v.source)} · thread `{v.thread_id.replace('`', '')}`", ""]
+    if report.review_line():
+        out += [report.review_line(), ""]
     if m.coverage.warnings:
         out += ["**Coverage:** this report may be incomplete.", ""]
         out += [f"- {md_escape(w)}" for w in m.coverage.warnings] + [""]
@@ -181,13 +184,12 @@ def render_thread(report: ThreadReport) -> str:
         out += ["## Top evidence, in context", ""]
         for k, e in enumerate(report.evidence, 1):
             r = e.reply
-            out.append(f"**{k}.** {_ref(r)}, {r.tox_attribute or 'toxicity'} {score(r.tox)}"
-                       + (f", conspiracy {score(r.conspiracy)}" if r.conspiracy is not None else "")
+            out.append(f"**{k}.** {_ref(r)}, {attack_label(r)}"
+                       + (f", conspiracy {score(r.conspiracy)}" if r.conspiracy is not None and not r.review else "")
                        + f" · {', '.join(e.reasons)}")
             out.append("")
             if e.parent is not None:
-                out += [f"> in reply to {_ref(e.parent)} ({e.parent.tox_attribute or 'toxicity'} "
-                        f"{score(e.parent.tox)}):", ">",
+                out += [f"> in reply to {_ref(e.parent)} ({attack_label(e.parent)}):", ">",
                         *_quote(e.parent.text, cfg.excerpt_chars, "> > "), ">"]
                 out += _quote(r.text, cfg.excerpt_chars * 2)
             else:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from modkit.report.config import ReportConfig
 from modkit.report.patterns import ANONYMOUS
-from modkit.report.tree import ThreadView
+from modkit.report.tree import ThreadView, attack_label
 
 if TYPE_CHECKING:
     from modkit.report.build import ThreadMetrics
@@ -154,7 +154,7 @@ def assess(view: ThreadView, m: ThreadMetrics, config: ReportConfig) -> Risk:
                               f"(peak {_fmt(max(reps[i].tox for i in abusive))})", ids(abusive)))
         for i in abusive:
             actions.append(Action("remove_reply", "reply", reps[i].comment_id, ("abusive_reply",),
-                                  (reps[i].comment_id,), f"{reps[i].tox_attribute or 'toxicity'} {_fmt(reps[i].tox)}"))
+                                  (reps[i].comment_id,), attack_label(reps[i])))
     elif toxic:
         reasons.append(Reason("toxic_reply", "watch", _count(toxic, "reply", "replies"),
                               f"{_count(toxic, 'toxic reply', 'toxic replies')} "

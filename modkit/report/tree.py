@@ -33,6 +33,7 @@ from modkit.model import (
     PARENT_ID,
     PLATFORM,
     POSITION,
+    REVIEW,
     SOURCE,
     TEXT,
     THREAD_ID,
@@ -85,6 +86,13 @@ class Reply:
     children: list[int] = field(default_factory=list)
     #: The attribute ``tox`` comes from (``insult``, ``threat``...), to name it beside the number.
     tox_attribute: str | None = None
+    #: A moderator's final decision (``toxic``, ``conspiracy``, ``both``, ``fine``), or ``None``.
+    review: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """A reviewer confirmed the reply is toxic or framing: it counts as certain."""
+        return self.review in ("toxic", "conspiracy", "both")
 
     @property
     def peak(self) -> float:
@@ -258,7 +266,7 @@ def split_threads(scored: pd.DataFrame, config: ReportConfig | None = None) -> I
     config = config or ReportConfig()
     cols = {c: _column(scored, c) for c in (
         THREAD_ID, COMMENT_ID, PARENT_ID, POSITION, AUTHOR, TIMESTAMP, TEXT, FLAGS, SOURCE, PLATFORM, TITLE,
-        CONSPIRACY, CONSPIRACY_CUES, FLAGGED, FLAG_REASONS, *SCORER_COLUMNS)}
+        CONSPIRACY, CONSPIRACY_CUES, FLAGGED, FLAG_REASONS, REVIEW, *SCORER_COLUMNS)}
     attrs = tuple(a for a in TOXICITY_ATTRIBUTES if a in scored.columns)
     for a in attrs:
         cols[a] = _column(scored, a)
@@ -379,13 +387,50 @@ class _Context:
         flagged = toxic or conspiratorial
         if self.has_flagged and not wordless:
             flagged = bool(_bool(c[FLAGGED][r])) or flagged
+        review = _str(c[REVIEW][r])
+        if review in REVIEW_LABELS:
+            # a moderator's decision beats the scores: "fine" is never evidence or a target, and
+            # a confirmed reply counts as certain
+            is_toxic, is_framing = REVIEW_LABELS[review]
+            toxic, conspiratorial, flagged = is_toxic, is_framing, is_toxic or is_framing
+            severe = severe and is_toxic
+            if is_toxic:
+                tox, tox_attribute = 1.0, tox_attribute or "toxicity"
+            elif tox is not None:
+                tox = 0.0
+            con = 1.0 if is_framing else (0.0 if con is not None else None)
+        else:
+            review = None
         pos = _float(c[POSITION][r])
         return Reply(index=index, comment_id=cid, parent=parent, depth=depth,
                      position=int(pos) if pos is not None else index, author=_str(c[AUTHOR][r]),
                      timestamp=_str(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
                      conspiracy=con, cues=_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
                      flag_reasons=reasons, flagged=flagged, toxic=toxic, conspiratorial=conspiratorial,
-                     severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute)
+                     severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute, review=review)
+
+
+def attack_label(r: Reply) -> str:
+    """What a reply's number is: ``insult 0.81``, or a moderator's decision when there is one.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> attack_label(NS(review=None, tox_attribute="insult", tox=0.814))
+    'insult 0.81'
+    >>> attack_label(NS(review="toxic", tox_attribute="insult", tox=1.0))
+    'confirmed toxic by review'
+    """
+    if r.review == "fine":
+        return "marked fine by review"
+    if r.review in ("toxic", "conspiracy", "both"):
+        return {"toxic": "confirmed toxic by review", "conspiracy": "confirmed conspiracy framing by review",
+                "both": "confirmed toxic and conspiracy framing by review"}[r.review]
+    return f"{r.tox_attribute or 'toxicity'} {'–' if r.tox is None else f'{r.tox:.2f}'}"
+
+
+#: Reviewer answers and what they make a reply: (toxic, conspiratorial).
+REVIEW_LABELS = {"toxic": (True, False), "conspiracy": (False, True), "both": (True, True), "fine": (False, False)}
 
 
 def _forest_order(parent: list[int | None]) -> tuple[list[int], int]:
