@@ -62,6 +62,9 @@ class ReportConfig:
     exchange_min_peak: float = _t(
         0.5, "some turn reaches the flag midpoint: two calm authors disagreeing more sharply are "
              "not heated")
+    exchange_min_hostile_each: int = _t(
+        1, "both sides attack: one author needling a calm one is a single author's problem (a warning or "
+           "a removal), not a heated exchange")
     pileon_min_authors: int = _t(
         3, "three or more distinct authors: two are an exchange, not a crowd")
     subtree_min_size: int = _t(

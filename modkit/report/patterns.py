@@ -173,6 +173,9 @@ def _exchange(view: ThreadView, members: list[int], config: ReportConfig) -> Exc
         return None
     first = reps[members[0]].author
     second = next(reps[i].author for i in members if reps[i].author != first)
+    for side in (first, second):
+        if sum(reps[i].toxic for i in members if reps[i].author == side) < config.exchange_min_hostile_each:
+            return None
     turns = (sum(reps[i].author == first for i in members), sum(reps[i].author == second for i in members))
     return Exchange(authors=(first, second), replies=_ids(view, members), scores=tuple(scores),
                     turns=turns, rise=rise.value,

@@ -184,7 +184,10 @@ def action_rows(report: ThreadReport) -> list[ActionRow]:
             r = report.reply(a.target)
             target = (f"under {number(r)} by {who(r)}", r)
         elif a.target_type == "author":
-            target = (a.target, None)
+            # a warning or time-out names the replies that justify it
+            cited = [number(report.reply(c)) for c in a.evidence[:4]]
+            more = f" and {len(a.evidence) - 4} more" if len(a.evidence) > 4 else ""
+            target = (f"{a.target} ({', '.join(cited)}{more})" if cited else a.target, None)
         else:
             target = ("whole thread", None)
         if a.kind in ("remove_reply", "warn_author", "timeout_author"):

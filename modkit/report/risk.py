@@ -168,7 +168,8 @@ def assess(view: ThreadView, m: ThreadMetrics, config: ReportConfig) -> Risk:
         actions.append(_slow_down(ex.subthread, "heated_exchange", ex.replies,
                                   f"{a} and {b} trade {len(ex.replies)} replies"))
         for who in ex.authors:
-            actions.append(Action("warn_author", "author", who, ("heated_exchange",), ex.replies,
+            own = tuple(c for c in ex.replies if by_id[c].author == who and by_id[c].toxic)
+            actions.append(Action("warn_author", "author", who, ("heated_exchange",), own,
                                   "in a heated exchange"))
     for p in m.pile_ons:
         reasons.append(Reason("pile_on", "intervene", f"on {p.target}",
@@ -179,7 +180,8 @@ def assess(view: ThreadView, m: ThreadMetrics, config: ReportConfig) -> Risk:
         for who in p.attackers:
             if who == ANONYMOUS:
                 continue  # no account to warn
-            actions.append(Action("warn_author", "author", who, ("pile_on",), p.replies,
+            own = tuple(c for c in p.replies if (by_id[c].author or ANONYMOUS) == who)
+            actions.append(Action("warn_author", "author", who, ("pile_on",), own,
                                   f"piling on {p.target}"))
     for s in m.subtrees:
         reasons.append(Reason("toxic_subtree", "intervene",
