@@ -82,7 +82,12 @@ def test_batch_rescores_only_new_and_changed_pages_and_drops_their_old_rows(page
     assert s.threads_reported == 2
     index = (tmp_path / "out" / "reports" / "index.md").read_text()
     # the index lists every thread reported so far, not only the ones this run rewrote
-    assert all(f"Thread {t}" in index for t in ("new", 0, 1, 2, 3)) and index.count("| Thread 0 |") == 1
+    assert all(f"Thread {t}" in index for t in ("new", 0, 1, 2, 3)) and index.count("Thread 0 |") == 1
+    # ... and marks the threads this run changed
+    assert "| ● Thread 0 |" in index and "| ● Thread new |" in index and "| ● Thread 1 |" not in index
+    assert sum(s.threads_by_level.values()) == 5 and s.flagged_replies >= 0
+    summary = json.loads((tmp_path / "out" / "runs" / f"{s.run_id}.json").read_text())
+    assert summary["threads_by_level"] == s.threads_by_level
 
 
 def test_batch_does_not_rescore_a_page_whose_mtime_changed_but_content_did_not(pages, tmp_path):
@@ -176,7 +181,7 @@ def test_batch_refuses_to_start_while_another_run_holds_the_state(pages, tmp_pat
 
 
 @pytest.mark.parametrize(("toml", "message"), [
-    ("[batch]\nengin = 'dask'\n", "Error: unknown key 'batch.engin'; valid keys: engine, input_dir, out_dir, "
+    ("[batch]\nengin = 'dask'\n", "Error: unknown key 'batch.engin'; valid keys: engine, input_dir, labels, out_dir, "
                                   "page_format, part_bytes, processes, report_formats, retire_deleted, scheduler, "
                                   "state_dir, workers\n"),
     ("[scores]\n", "Error: {cfg}: unknown section [scores]; valid sections: batch, report, score\n"),
@@ -309,3 +314,21 @@ def test_two_runs_with_different_state_directories_cannot_share_an_output_direct
 
     with RunLock(tmp_path / "out", ".lock"), pytest.raises(RunLockedError, match="out/.lock"):
         run_batch(pages, tmp_path / "other_state", tmp_path / "out", TINY_PARTS)
+
+
+def test_batch_reports_follow_the_label_store_named_in_the_config(pages, tmp_path):
+    from modkit.review import LabelStore
+    from modkit.review import label as record
+
+    first = run(pages, tmp_path)
+    df = scores(tmp_path / "out")
+    bob = df[(df["author"] == "bob") & (df["title"] == "Thread 0")].iloc[0]
+    doc = json.loads(next((tmp_path / "out" / "reports" / "threads").glob("*.json")).read_text())
+    assert first.threads_reported == 4 and doc["kind"]
+    store = tmp_path / "labels.sqlite"
+    record(LabelStore(store), bob["comment_id"], "ana", "toxic", df)
+    write_page(pages / "site0" / "p0.txt", "Thread 0", [*REPLIES, (0, "eve", "a new reply")])
+    run(pages, tmp_path, {"batch": {**TINY_PARTS["batch"], "labels": str(store)}})
+    reports = [json.loads(p.read_text()) for p in (tmp_path / "out" / "reports" / "threads").glob("*.json")]
+    reviewed = [r for doc in reports for r in doc["replies"] if r["review"]]
+    assert [(r["author"], r["review"]) for r in reviewed] == [("bob", "toxic")]

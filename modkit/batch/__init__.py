@@ -103,6 +103,9 @@ class RunSummary:
     rows_written: int = 0
     parts_written: int = 0
     threads_reported: int = 0
+    #: Over every thread in the index (not just this run's), for a scheduler to alert on.
+    threads_by_level: dict[str, int] = field(default_factory=dict)
+    flagged_replies: int = 0
     recovered: dict[str, int] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
@@ -269,7 +272,8 @@ def _recover(out_dir: Path, manifest: Manifest) -> dict[str, int]:
 
 
 def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: ReportConfig,
-            threads: dict[str, int], gone_threads: set[str] = frozenset()) -> int:
+            threads: dict[str, int], gone_threads: set[str] = frozenset(), labels: Path | None = None,
+            summary: RunSummary | None = None) -> int:
     """Report the threads of every part that has no reports yet (this run's, and any a killed run
     left), merge them into the index of all threads, and record both in the manifest at once.
 
@@ -284,6 +288,13 @@ def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: Rep
         for tid, n in outputs.part_threads(out, part).items():
             owed.setdefault(tid, n)
     index = manifest.index_entries()
+    for _, row in index.values():
+        row["changed"] = False  # the rows this run rewrites are marked afresh by report()
+    decisions = None
+    if labels is not None:
+        from modkit.review.decisions import final_decisions, with_decisions
+
+        decisions = final_decisions(labels)
     vanished = gone_threads - outputs.threads_present(out, gone_threads) if gone_threads else set()
     if vanished:  # threads of deleted pages: their reports and index lines go
         for tid in vanished:
@@ -295,9 +306,16 @@ def _report(out: Path, manifest: Manifest, formats: tuple[str, ...], config: Rep
         write_index(out / REPORTS_DIR, index.values(), formats, config)
     reported = 0
     for group in _groups(owed, REPORT_ROWS):
-        reported += len(report(outputs.read_threads(out, group), out / REPORTS_DIR, formats=formats, config=config,
-                               index=index))
+        frame = outputs.read_threads(out, group)
+        if decisions is not None:
+            frame = with_decisions(frame, decisions)[0]
+        reported += len(report(frame, out / REPORTS_DIR, formats=formats, config=config, index=index))
     manifest.record_reports(parts, index)
+    if summary is not None:
+        rows = [row for _, row in index.values()]
+        summary.threads_by_level = {lvl: n for lvl in ("urgent", "intervene", "watch", "none", "unscored")
+                                    if (n := sum(r.get("level") == lvl for r in rows))}
+        summary.flagged_replies = sum(int(r.get("n_flagged") or 0) for r in rows)
     if reported:
         log.info("reported %d threads in %s (%d in the index)", reported, out / REPORTS_DIR, len(index))
     return reported
@@ -416,7 +434,8 @@ def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None 
                 log.info("part %d/%d: %d pages, %d rows, %d failed", res.index + 1, len(chunks), len(res.done),
                          len(res.frame), len(res.failures))
             _clean_dirty(out, manifest)
-            summary.threads_reported = _report(out, manifest, formats, report_cfg, threads, gone_threads)
+            summary.threads_reported = _report(out, manifest, formats, report_cfg, threads, gone_threads,
+                                               cfg.labels, summary)
         finally:
             manifest.close()
     summary.finished = _now()

@@ -14,6 +14,7 @@ Keys (every one optional; an unknown key or section is a one-line :class:`Config
     page_format = "disqus_text"  # a registered page format; detected per file when absent
     report_formats = ["md", "html", "json"]  # [] writes no reports
     retire_deleted = true        # a page deleted from INPUT_DIR loses its rows, reports and index line
+    labels = "labels/labels.sqlite"  # label store: reports follow moderators' final decisions
 
     [score]
     toxicity = "auto"            # as `modkit score --toxicity`
@@ -47,7 +48,7 @@ DEFAULT_PART_BYTES = 8 * 2**20
 DEFAULT_WORKERS = 2
 
 _BATCH_KEYS = {"input_dir", "state_dir", "out_dir", "engine", "scheduler", "workers", "processes",
-               "part_bytes", "page_format", "report_formats", "retire_deleted"}
+               "part_bytes", "page_format", "report_formats", "retire_deleted", "labels"}
 _SCORE_KEYS = {"toxicity", "conspiracy", "context", "thresholds"}
 _SECTIONS = {"batch", "score", "report"}
 
@@ -77,6 +78,7 @@ class BatchConfig:
     page_format: str | None = None
     report_formats: tuple[str, ...] = ("md", "html", "json")
     retire_deleted: bool = True
+    labels: Path | None = None
     toxicity: str = "auto"
     conspiracy: str = "auto"
     context: bool = True
@@ -98,7 +100,7 @@ class BatchConfig:
                 if key not in keys:
                     raise ConfigError(f"unknown key '{section}.{key}'; valid keys: {', '.join(sorted(keys))}")
         values: dict[str, Any] = {}
-        for key in ("input_dir", "state_dir", "out_dir"):
+        for key in ("input_dir", "state_dir", "out_dir", "labels"):
             if key in batch:
                 values[key] = Path(_typed(batch[key], str, f"batch.{key}"))
         for key in ("engine", "scheduler", "page_format"):

@@ -142,7 +142,8 @@ def _index_row(rep: ThreadReport, files: dict[str, str | None]) -> dict[str, Any
     return {"rank": 0, "thread_id": rep.thread_id, "title": rep.view.title, "platform": rep.view.platform,
             "level": rep.level, "reasons": list(rep.risk.codes), "n_replies": rep.n_replies,
             "n_authors": rep.n_authors, "n_toxic": rep.n_toxic, "n_flagged": rep.n_flagged,
-            "peak_toxicity": rep.peak_toxicity, "n_actions": len(rep.risk.actions), "top_action": top, **files}
+            "peak_toxicity": rep.peak_toxicity, "n_actions": len(rep.risk.actions), "top_action": top,
+            "changed": True, **files}
 
 
 def _write(path: Path, text: str) -> None:

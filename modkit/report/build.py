@@ -97,6 +97,13 @@ class ThreadReport:
 
     @property
     def level(self) -> str:
+        """The risk level; ``unscored`` instead of ``none`` when most of the thread's replies with words
+        are in a language no scorer reads."""
+        if self.risk.level == "none":
+            worded = [r for r in self.view.replies if r.text.strip()]
+            unread = sum(UNSUPPORTED_LANGUAGE in r.flag_reasons for r in worded)
+            if worded and 2 * unread > len(worded):
+                return "unscored"
         return self.risk.level
 
     def reply(self, comment_id: str) -> Reply:

@@ -40,6 +40,7 @@ LEVEL_BLURBS: dict[str, str] = {  # completes "This thread …"
     "intervene": "needs a moderator's action",
     "watch": "is worth keeping an eye on",
     "none": "shows nothing to act on",
+    "unscored": "was not scored: most of it is in a language the scorers do not read",
 }
 _WS = re.compile(r"\s+")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")

@@ -134,5 +134,7 @@ def render_index(rows: list[dict]) -> str:
     >>> "&lt;i&gt;T&lt;/i&gt;" in render_index([row])
     True
     """
-    counts = {lvl: sum(r["level"] == lvl for r in rows) for lvl in ("urgent", "intervene", "watch", "none")}
-    return environment().get_template("index.html.j2").render(rows=rows, counts=counts)
+    counts = {lvl: sum(r["level"] == lvl for r in rows) for lvl in ("urgent", "intervene", "watch", "none",
+                                                                    "unscored")}
+    mark = not all(r.get("changed", True) for r in rows)  # an incremental run: show what it changed
+    return environment().get_template("index.html.j2").render(rows=rows, counts=counts, mark=mark)

@@ -234,13 +234,17 @@ def render_index(rows: list[dict]) -> str:
     >>> render_index([row]).splitlines()[-1]
     '| 1 | **watch** | T | toxic_reply | 3 | 1 | 0.60 | [t.md](threads/t.md) |'
     """
-    counts = {lvl: sum(r["level"] == lvl for r in rows) for lvl in ("urgent", "intervene", "watch", "none")}
+    counts = {lvl: sum(r["level"] == lvl for r in rows) for lvl in ("urgent", "intervene", "watch", "none",
+                                                                    "unscored")}
     out = ["# Escalation report", "",
            f"{len(rows)} threads: " + ", ".join(f"{n} {lvl}" for lvl, n in counts.items() if n) + ".", "",
            "| rank | risk | thread | why | replies | toxic | peak | report |", "|---|---|---|---|---|---|---|---|"]
+    mark = not all(r.get("changed", True) for r in rows)  # an incremental run: show what it changed
+    if mark:
+        out[2:2] = ["Threads marked ● are new or changed since the previous run.", ""]
     for r in rows:
         link = r.get("md") or r.get("html") or r.get("json") or ""
-        title = _one_line(r["title"] or r["thread_id"], 70)
+        title = ("● " if mark and r.get("changed") else "") + _one_line(r["title"] or r["thread_id"], 70)
         out.append(f"| {r['rank']} | **{r['level']}** | {title} | {', '.join(r['reasons']) or '–'} | "
                    f"{r['n_replies']} | {r['n_toxic']} | {score(r['peak_toxicity'])} | "
                    + (f"[{link.rsplit('/', 1)[-1]}]({link})" if link else "–") + " |")

@@ -39,7 +39,9 @@ from modkit.report.tree import ThreadView, attack_label
 if TYPE_CHECKING:
     from modkit.report.build import ThreadMetrics
 
-LEVELS = ("none", "watch", "intervene", "urgent")
+#: Threat levels, lowest first. ``unscored``: most of the thread is in a language no scorer reads, so
+#: "none" would claim a reading that never happened.
+LEVELS = ("unscored", "none", "watch", "intervene", "urgent")
 REASON_LEVELS: dict[str, str] = {
     "toxic_reply": "watch", "escalating_path": "watch", "conspiracy_framing": "watch",
     "abusive_reply": "intervene", "heated_exchange": "intervene", "pile_on": "intervene",
@@ -95,7 +97,7 @@ class Risk:
 
 
 def level_rank(level: str) -> int:
-    """0 for ``none`` up to 3 for ``urgent``.
+    """0 for ``unscored``, 1 for ``none`` up to 4 for ``urgent``.
 
     Examples
     --------

@@ -9,7 +9,8 @@ from modkit.console import escape
 from modkit.report.present import score
 
 #: Terminal colour per risk level (rich style names).
-LEVEL_STYLES = {"urgent": "bold red", "intervene": "bold dark_orange", "watch": "bold blue", "none": "dim"}
+LEVEL_STYLES = {"urgent": "bold red", "intervene": "bold dark_orange", "watch": "bold blue", "none": "dim",
+                "unscored": "dim italic"}
 
 
 def index_table(index: pd.DataFrame, top: int = 20) -> Table:
