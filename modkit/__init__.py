@@ -16,6 +16,7 @@ True
 True
 """
 
+import inspect
 import sys
 import types
 
@@ -50,6 +51,11 @@ class _Stage(types.ModuleType):
 
     def __call__(self, *args, **kwargs):
         return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        # help(), Jupyter tooltips and IDEs read this: the verb's own parameters, not (*args, **kwargs)
+        return inspect.signature(getattr(self, self.__name__.rpartition(".")[2]))
 
 
 import modkit.report  # noqa: E402, F401  (loaded so it can become callable below)

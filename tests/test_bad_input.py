@@ -330,3 +330,12 @@ def test_a_page_on_one_huge_line_keeps_a_short_title_and_says_so(tmp_path, caplo
     thread = parse_file(page)[0]
     assert len(thread.title) == 1_000 and thread.title.endswith("…")
     assert "one.txt: title of 1,999,999 characters cut to 1,000" in caplog.text
+
+
+def test_a_batch_of_fewer_characters_than_the_longest_n_gram_scores():
+    # one-letter replies ("k", "x") once crashed the character n-gram hashing
+    import modkit
+
+    for texts in (["x"], ["k", "?"], ["ab"], ["x", ""]):
+        out = modkit.score(texts)
+        assert out["toxicity"].between(0, 1).all() and not out["flagged"].any()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
@@ -294,7 +294,26 @@ def _thresholds(active: list[Scorer], user: Mapping[str, float] | None) -> dict[
     return out
 
 
-def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "auto",
+def as_comments(comments: pd.DataFrame | pd.Series | Sequence[str]) -> pd.DataFrame:
+    """A comments table from a table, a Series of texts or a list of strings.
+
+    Examples
+    --------
+    >>> as_comments(["hi", "you fool"])["text"].tolist()
+    ['hi', 'you fool']
+    >>> as_comments(pd.Series(["a"], name="body")).columns.tolist()
+    ['text']
+    """
+    if isinstance(comments, pd.DataFrame):
+        return comments
+    if isinstance(comments, pd.Series):
+        return pd.DataFrame({TEXT: comments.to_numpy(dtype=object)}, index=comments.index)
+    if isinstance(comments, (list, tuple)) and all(isinstance(t, str) for t in comments):
+        return pd.DataFrame({TEXT: list(comments)})
+    return comments  # check_comments names what is wrong
+
+
+def score(comments: pd.DataFrame | pd.Series | Sequence[str], toxicity: str | Scorer | None = "auto",
           conspiracy: str | Scorer | None = "auto", *, context: bool = True,
           thresholds: Mapping[str, float] | None = None, checkpoint: str | None = None,
           cache: ScoreCache | None = None,
@@ -304,8 +323,9 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "auto",
 
     Parameters
     ----------
-    comments : DataFrame
-        Needs ``text``; ``comment_id`` + ``parent_id`` (or ``parent_text``) give context.
+    comments : DataFrame, Series or list of str
+        Needs ``text``; ``comment_id`` + ``parent_id`` (or ``parent_text``) give context. A
+        Series or a list of strings is read as replies without context.
     toxicity, conspiracy : str or Scorer or None
         Scorer specs (see :func:`resolve_scorer`).
     context : bool
@@ -348,6 +368,7 @@ def score(comments: pd.DataFrame, toxicity: str | Scorer | None = "auto",
     [{'text': 'STOP', 'toxicity': 1.0, 'flagged': True, 'flag_reasons': ['toxicity']}, \
 {'text': 'fine', 'toxicity': 0.0, 'flagged': False, 'flag_reasons': []}]
     """
+    comments = as_comments(comments)
     check_comments(comments)
     tox = resolve_scorer(toxicity, "toxicity", checkpoint, band)
     con = resolve_scorer(conspiracy, "conspiracy", band=band)

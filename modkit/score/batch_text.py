@@ -161,8 +161,9 @@ def _hash_ngrams(codes: np.ndarray, doc: np.ndarray, n_docs: int, ngram_range: t
     for k in range(hi):
         # h[i] becomes the hash of the k+1 characters starting at i (the +k+1 makes
         # n-grams of different lengths hash apart); in place, as this loop is the hot path.
-        h[: n_chars - k] *= _GOLDEN
-        h[: n_chars - k] += codes[k:] + np.uint64(k + 1)
+        stop = max(n_chars - k, 0)  # a batch of fewer characters than the n-gram: nothing more to add
+        h[:stop] *= _GOLDEN
+        h[:stop] += codes[k:] + np.uint64(k + 1)
         if k + 1 >= lo:
             mixed = h ^ (h >> _MIX_SHIFT)
             mixed *= _GOLDEN
