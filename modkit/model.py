@@ -32,12 +32,14 @@ FLAGS = "flags"
 SOURCE = "source"
 PLATFORM = "platform"
 TITLE = "title"
+#: The live comment's web address, when the page gives one or its ids and URL make one.
+URL = "url"
 
 #: Columns of a comments table, in order: the comment fields plus the thread
 #: fields a row needs to stand on its own.
 COMMENT_COLUMNS: tuple[str, ...] = (
     THREAD_ID, COMMENT_ID, PARENT_ID, DEPTH, POSITION, AUTHOR, TIMESTAMP, TEXT,
-    QUOTES, FLAGS, SOURCE, PLATFORM, TITLE,
+    QUOTES, FLAGS, SOURCE, PLATFORM, TITLE, URL,
 )
 
 #: Scores-table columns (written by the score stage, read by review and report).
@@ -85,11 +87,14 @@ def flagging_attributes(attributes: Sequence[str]) -> tuple[str, ...]:
 class Comment:
     """One reply in a thread.
 
+    ``url`` is the live comment's web address (http or https only), ``None`` when the
+    page gives none and none follows from its ids.
+
     Examples
     --------
     >>> c = Comment("c1", "t1", None, 0, 0, "ann", None, "Hello")
-    >>> c.is_top_level
-    True
+    >>> c.is_top_level, c.url
+    (True, None)
     """
 
     comment_id: str
@@ -102,6 +107,7 @@ class Comment:
     text: str
     quotes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    url: str | None = None
 
     @property
     def is_top_level(self) -> bool:

@@ -30,7 +30,7 @@ COMMENT_SCHEMA = pa.schema([
     ("depth", pa.int32()), ("position", pa.int32()), ("author", pa.string()),
     ("timestamp", pa.string()), ("text", pa.string()), ("quotes", pa.list_(pa.string())),
     ("flags", pa.list_(pa.string())), ("source", pa.string()), ("platform", pa.string()),
-    ("title", pa.string()),
+    ("title", pa.string()), ("url", pa.string()),
 ])
 
 
@@ -58,7 +58,7 @@ def comment_row(thread: Thread, c: Comment) -> dict:
         "thread_id": c.thread_id, "comment_id": c.comment_id, "parent_id": c.parent_id,
         "depth": c.depth, "position": c.position, "author": c.author, "timestamp": c.timestamp,
         "text": c.text, "quotes": list(c.quotes), "flags": list(c.flags), "source": thread.source,
-        "platform": thread.platform, "title": thread.title,
+        "platform": thread.platform, "title": thread.title, "url": c.url,
     }
 
 

@@ -26,7 +26,8 @@ class RawPost:
     or ``depth`` (nesting level from indentation or depth classes), not both: the
     builder derives the missing one. ``key`` is the page's own id for the post, if
     any; ``quotes`` holds the keys (or, without keys, indices into the post list)
-    of posts it quotes.
+    of posts it quotes. ``url`` is the live comment's address (see
+    :func:`modkit.parse.links.web_url`; only http(s), else ``None``).
     """
 
     text: str
@@ -38,6 +39,7 @@ class RawPost:
     depth: int | None = None
     quotes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    url: str | None = None
 
 
 class PageFormat(ABC):

@@ -20,6 +20,7 @@ from modkit.model import (
     make_thread_id,
 )
 from modkit.parse.base import RawPost, thread_identity
+from modkit.parse.links import web_url
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,9 @@ def iter_comments_by_depth(thread_id: str, posts: Iterable[RawPost]) -> Iterator
         if post.key:
             key_to_id[post.key] = cid
         stack.append(cid)
+        # Every link passes web_url here, whatever a format did: reports put it in an href.
         yield Comment(cid, thread_id, parent, depth, position, post.author, post.timestamp,
-                      post.text, quotes, _flags(post))
+                      post.text, quotes, _flags(post), web_url(post.url))
 
 
 #: Longest title kept (a real title is under 300 characters).
@@ -160,7 +162,8 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
         if orphan[i]:
             coverage.orphans.append(cid)
         out.append(Comment(cid, thread_id, ids[p] if p is not None else None, depth, 0,
-                           post.author, post.timestamp, post.text, post.quotes, _flags(post, extra)))
+                           post.author, post.timestamp, post.text, post.quotes, _flags(post, extra),
+                           web_url(post.url)))
         stack.extend((k, depth + 1, (n, link)) for n, k in reversed(list(enumerate(kids.get(i, [])))))
     for pos, c in enumerate(out):
         c.position = pos

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,6 +21,7 @@ from modkit.model import FLAG_REMOVED, normalize_text
 from modkit.parse.base import RawPost
 from modkit.parse.formats._quotes import Draft, take_quotes
 from modkit.parse.html import drop, node_text
+from modkit.parse.links import anchored, web_url
 
 T = TypeVar("T")
 
@@ -73,6 +75,40 @@ def comment_link(href: str, prefix: str) -> str | None:
     return f"{prefix}{m.group(1)}" if m else None
 
 
+def own_link(node: LexborNode, links: str, fragment: str, page_url: str | None) -> str | None:
+    """The comment's live address: its own permalink, else the page's URL plus ``#fragment``.
+
+    Themes link a comment's date to ``https://blog/post/#comment-12``: the page's own word for
+    where the comment lives (on the right comment page, when comments are paged), so it wins
+    over an address put together from the ids. Only links matching the ``links`` selector (the
+    comment's header, never its words, where a commenter could plant any link) that end in
+    ``#fragment`` count, and only on the page's own host when the page's URL is known. ``None``
+    when nothing gives an http(s) address.
+
+    Examples
+    --------
+    >>> from modkit.parse.html import parse_html
+    >>> n = parse_html('<li><span class="meta"><a href="http://b.org/p/2/#comment-12">May 1</a></span>'
+    ...                '<p><a href="https://evil.example/#comment-12">see</a></p></li>').css_first("li")
+    >>> own_link(n, ".meta a[href]", "comment-12", "https://b.org/p/")
+    'http://b.org/p/2/#comment-12'
+    >>> own_link(n, "p a[href]", "comment-12", "https://b.org/p/")  # another host: planted, not its own
+    'https://b.org/p/#comment-12'
+    >>> own_link(n, ".meta a[href]", "comment-12", None)
+    'http://b.org/p/2/#comment-12'
+    >>> own_link(parse_html("<li>x</li>").css_first("li"), ".meta a[href]", "comment-12", None) is None
+    True
+    """
+    page = web_url(page_url)
+    host = urlsplit(page).hostname if page else None
+    for a in node.css(links):
+        href = (a.attributes.get("href") or "").strip()
+        url = web_url(href, page) if href.endswith("#" + fragment) else None
+        if url is not None and (host is None or urlsplit(url).hostname == host):
+            return url
+    return anchored(page, fragment)
+
+
 def read_own_markup(nodes: Sequence[LexborNode], read: Callable[[int, LexborNode], T]) -> list[T]:
     """``read(i, node)`` for every node, in page order, each seeing only its own markup.
 
@@ -96,11 +132,11 @@ def read_own_markup(nodes: Sequence[LexborNode], read: Callable[[int, LexborNode
 
 
 def comment_draft(body: LexborNode | None, *, key: str, author: str | None, timestamp: str | None,
-                  parent: str | None, link_key: Callable[[str], str | None]) -> Draft:
+                  parent: str | None, link_key: Callable[[str], str | None], url: str | None = None) -> Draft:
     """A comment's draft: quotes cut from its body, a removed placeholder emptied and flagged.
 
     ``key`` is the comment's key; one made up from its position (``#3``) is no
-    platform id.
+    platform id. ``url`` is the live comment's address, if known.
 
     Examples
     --------
@@ -117,7 +153,7 @@ def comment_draft(body: LexborNode | None, *, key: str, author: str | None, time
         words, flags = "", (FLAG_REMOVED,)
     platform_id = key if not key.startswith("#") else None
     post = RawPost(words, author=author or None, timestamp=timestamp, key=key, platform_id=platform_id,
-                   parent_key=parent, flags=flags)
+                   parent_key=parent, flags=flags, url=url)
     return Draft(post, quotes, parent)
 
 

@@ -8,6 +8,11 @@ derive the thread identity from the post's, so the same thread saved from
 
 from __future__ import annotations
 
+from modkit.parse.links import web_url
+
+#: Where Reddit's site-relative permalinks ("/r/sub/comments/…") live.
+REDDIT = "https://www.reddit.com/"
+
 #: Bodies Reddit shows for a comment that was removed by moderators or deleted.
 GONE_BODIES = frozenset({"[removed]", "[deleted]", "[ Removed by Reddit ]", "[removed by reddit]"})
 #: The author name Reddit shows for a deleted account.
@@ -77,3 +82,27 @@ def thread_url(post_fullname: str | None) -> str | None:
     if name is None or not name.startswith("t3_"):
         return None
     return f"https://www.reddit.com/comments/{name[3:]}/"
+
+
+def comment_url(permalink: str | None, comment: str | None, post: str | None) -> str | None:
+    """The live comment's address: its permalink, else one made from the post's and comment's ids.
+
+    Reddit resolves ``/comments/<post>/_/<comment>/`` whatever the title slug (``_``
+    here), so a dump without permalinks still links to the real comment.
+
+    Examples
+    --------
+    >>> comment_url("/r/x/comments/abc/title/d1/", "t1_d1", "t3_abc")
+    'https://www.reddit.com/r/x/comments/abc/title/d1/'
+    >>> comment_url(None, "t1_d1", "t3_abc")
+    'https://www.reddit.com/comments/abc/_/d1/'
+    >>> comment_url("javascript:void(0)", "t1_d1", None) is None
+    True
+    """
+    url = web_url(permalink, REDDIT)
+    if url is not None:
+        return url
+    comment, post = fullname(comment), fullname(post, "t3_")
+    if comment is None or post is None or not comment.startswith("t1_") or not post.startswith("t3_"):
+        return None
+    return web_url(f"{REDDIT}comments/{post[3:]}/_/{comment[3:]}/")

@@ -13,10 +13,19 @@ Browsers save the embed either inline (a DOM snapshot) or, with SingleFile and
 similar tools, inside the iframe's ``srcdoc``; both are read. A page whose
 Disqus iframe never loaded (``#disqus_thread`` and nothing in it) parses to no
 comments and a truncated top level, since its comments exist but were not saved.
+
+The thread's title is the host page's (og:title, its heading, the title Disqus was
+given in ``disqus-threadData``, its ``<title>``), never the embed's own generic title
+("Disqus Comments", "Комментарии Disqus"), which a page saved from inside the iframe
+carries. Each comment links back to ``<thread URL>#comment-<id>``, Disqus's own
+permalink: its time link when that is an address on the thread's site, else the
+thread URL (canonical link, ``disqus_config``'s ``page.url``, the thread data's
+``link``, SingleFile's ``url:`` note) plus the post id.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import partial
 
@@ -30,6 +39,7 @@ from modkit.parse.formats._htmlkit import (
     comment_draft,
     comment_keys,
     comment_link,
+    own_link,
     read_own_markup,
 )
 from modkit.parse.formats._quotes import Draft, resolve_quotes
@@ -38,11 +48,13 @@ from modkit.parse.html import (
     classes,
     clean_text,
     enclosing,
+    first_text,
     looks_like_html,
+    og_title,
     own_first,
-    page_title,
     parse_html,
 )
+from modkit.parse.links import web_url
 from modkit.parse.numbers import count_in
 from modkit.parse.timestamps import printed_timestamp
 from modkit.registry import page_formats
@@ -58,6 +70,11 @@ _MORE_REPLIES = "[data-action=show-children], .show-children"
 _MORE_POSTS = "[data-action=more-posts], .load-more a, .load-more__button"
 _COUNTS = (".comment-count", "[data-role=comment-count]", ".disqus-comment-count",
            'a[href$="#disqus_thread"]')
+#: A comment's time link, Disqus's permalink to it.
+_PERMALINKS = "a.time-ago[href], a[data-role=relative-time][href], .post-meta a[href]"
+#: The host page's address as its Disqus set-up script or a SingleFile save note gives it.
+_PAGE_URL = (re.compile(r"""(?:\bthis\.page\.url|\bdisqus_url)\s*=\s*(["'])(.+?)\1"""),
+             re.compile(r"Page saved with SingleFile\s+url:\s*(?P<q>)(\S+)"))
 #: A ``#comment-123`` link names the Disqus post ``post-123``.
 _link_key = partial(comment_link, prefix="post-")
 
@@ -109,6 +126,79 @@ def _embedded(tree: LexborHTMLParser) -> LexborHTMLParser | None:
     return None
 
 
+def is_embed_title(title: str) -> bool:
+    """Whether a title is the Disqus embed's own ("Disqus Comments", in any language), not a thread's.
+
+    Examples
+    --------
+    >>> is_embed_title("Комментарии Disqus"), is_embed_title("Disqus-Kommentare"), is_embed_title("Disqus")
+    (True, True, True)
+    >>> is_embed_title("Why we moved our comments off Disqus"), is_embed_title("Flood defences delayed")
+    (False, False)
+    """
+    words = re.findall(r"\w+", title.casefold())
+    # The embed's title is "Disqus" plus a word or two ("Comments", "Comentarios de"); a headline is longer.
+    return "disqus" in words and len(words) <= 3
+
+
+def thread_data(tree: LexborHTMLParser) -> dict:
+    """The ``thread`` object of the embed's ``script#disqus-threadData`` JSON, or ``{}``.
+
+    Examples
+    --------
+    >>> thread_data(parse_html('<script type="text/json" id="disqus-threadData">'
+    ...                        '{"response": {"thread": {"title": "Hi"}}}</script>'))
+    {'title': 'Hi'}
+    """
+    node = tree.css_first("script#disqus-threadData")
+    try:
+        data = json.loads(node.text()) if node is not None else {}
+    except ValueError:
+        return {}
+    response = data.get("response") if isinstance(data, dict) else None
+    thread = response.get("thread") if isinstance(response, dict) else None
+    return thread if isinstance(thread, dict) else {}
+
+
+def thread_title(host: LexborHTMLParser, doc: LexborHTMLParser) -> str:
+    """The discussion's title: the host page's, never the embed iframe's generic one.
+
+    Candidates, in order: the host's og:title, its first heading, the title the site
+    gave Disqus (``disqus-threadData``), the host's ``<title>``, the embed's
+    ``<title>``. The first that is not a generic embed title wins; if all are, the
+    first there is.
+
+    Examples
+    --------
+    >>> host = parse_html("<title>Комментарии Disqus</title><script type='text/json' id='disqus-threadData'>"
+    ...                   '{"response": {"thread": {"clean_title": "Tram timetable review"}}}</script>')
+    >>> thread_title(host, host)
+    'Tram timetable review'
+    >>> thread_title(parse_html("<title>Disqus Comments</title>"), parse_html(""))
+    'Disqus Comments'
+    """
+    data = thread_data(doc) or thread_data(host)
+    candidates = [og_title(host), first_text(host, ("h1",)),
+                  *(clean_text(str(data.get(k) or "")) for k in ("clean_title", "title")),
+                  first_text(host, ("head title", "title")), first_text(doc, ("title",))]
+    found = [c for c in candidates if c]
+    return next((c for c in found if not is_embed_title(c)), found[0] if found else "")
+
+
+def thread_url(host: LexborHTMLParser, doc: LexborHTMLParser, text: str) -> str | None:
+    """The discussion's web address: canonical link, Disqus set-up, thread data, SingleFile note.
+
+    Examples
+    --------
+    >>> page = "<script>var disqus_config = function () { this.page.url = 'https://b.org/p/'; };</script>"
+    >>> thread_url(parse_html(page), parse_html(page), page)
+    'https://b.org/p/'
+    """
+    found = [canonical_url(host), *(m.group(2) for p in _PAGE_URL for m in [p.search(text)] if m),
+             thread_data(doc).get("link"), thread_data(host).get("link")]
+    return next((u for u in map(web_url, found) if u is not None), None)
+
+
 def _count(node: LexborNode | None) -> int:
     n = count_in(node.text()) if node is not None else None
     return n if n is not None and n > 0 else -1
@@ -146,14 +236,14 @@ class DisqusHtml(PageFormat):
     def parse(self, text: str, source: str) -> list[Thread]:
         host = parse_html(text)
         doc = host if post_nodes(host) else (_embedded(host) or host)
-        title, url = page_title(host), canonical_url(host)
+        title, url = thread_title(host, doc), thread_url(host, doc, text)
         coverage = Coverage(stated_count=self._stated_count(doc, host))
         nodes = post_nodes(doc)
         if not nodes and host.css_first("#disqus_thread") is not None:
             coverage.truncated[None] = -1  # the embed never loaded: its comments were not saved
         keys = comment_keys(nodes, _ID)
         self._stubs(doc, nodes, keys, coverage)
-        drafts = self._drafts(nodes, keys)
+        drafts = self._drafts(nodes, keys, url)
         return [build_thread(platform=self.name, source=source, title=title,
                              article=article_text(host), posts=resolve_quotes(drafts),
                              coverage=coverage, url=url, by="parent")]
@@ -179,18 +269,21 @@ class DisqusHtml(PageFormat):
         if any(not is_hidden(s) for s in doc.css(_MORE_POSTS)):
             coverage.truncated.setdefault(None, -1)
 
-    def _drafts(self, nodes: list[LexborNode], keys: list[str]) -> list[Draft]:
+    def _drafts(self, nodes: list[LexborNode], keys: list[str], page_url: str | None) -> list[Draft]:
         dom = enclosing(nodes)
         return read_own_markup(nodes, lambda i, node: self._draft(
-            node, keys[i], keys[dom[i]] if dom[i] is not None else None))
+            node, keys[i], keys[dom[i]] if dom[i] is not None else None, page_url))
 
     @staticmethod
-    def _draft(node: LexborNode, key: str, dom_parent: str | None) -> Draft:
+    def _draft(node: LexborNode, key: str, dom_parent: str | None, page_url: str | None) -> Draft:
         author_node = own_first(node, _AUTHOR)
         when = own_first(node, _TIME)
         link = own_first(node, _PARENT)
         parent = _link_key(link.attributes.get("href") or "") if link is not None else None
+        post_id = _ID.match(key)
+        # Disqus links post 123 as "#comment-123" on the thread's page.
+        url = own_link(node, _PERMALINKS, f"comment-{post_id.group(1)}", page_url) if post_id else None
         return comment_draft(own_first(node, _BODY), key=key,
                              author=clean_text(author_node.text()) if author_node is not None else None,
                              timestamp=printed_timestamp(when.attributes.get("title")) if when is not None else None,
-                             parent=parent or dom_parent, link_key=_link_key)
+                             parent=parent or dom_parent, link_key=_link_key, url=url)

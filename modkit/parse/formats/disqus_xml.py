@@ -35,6 +35,7 @@ from modkit.parse.formats._quotes import strip_html_quotes
 from modkit.parse.formats._replies import read_replies
 from modkit.parse.formats._xml import child, child_text, id_attr, is_true, local, parse_xml, sniff_export
 from modkit.parse.html import html_fragment, node_text
+from modkit.parse.links import anchored
 from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
@@ -122,12 +123,16 @@ class DisqusXml(PageFormat):
         return out
 
     def _thread(self, source: str, tid: str | None, el: etree._Element | None, posts: _Posts) -> Thread:
+        link = None
         if el is not None:
             link = child_text(el, "link")
             title = child_text(el, "title") or link
             article = node_text(html_fragment(child_text(el, "message")))
         else:
             title = article = ""
+        rows = posts.posts()
+        for post in rows:  # Disqus links post N as "#comment-N" on the thread's page
+            post.url = anchored(link, f"comment-{post.platform_id}") if post.platform_id else None
         return build_thread(platform=self.name, source=source, title=title, article=article,
-                            posts=posts.posts(), url=f"disqus:thread:{tid}" if tid else None,
+                            posts=rows, url=f"disqus:thread:{tid}" if tid else None,
                             by="parent")

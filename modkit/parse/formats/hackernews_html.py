@@ -201,7 +201,8 @@ class HackerNewsHtml(PageFormat):
             del above[depth:]
             parent = above[-1] if above else None
             above.append(key)
+            # Every item, comments included, has its own page on HN: that is the live comment.
             post = RawPost(words, author=_author(row), timestamp=stamp, key=key, platform_id=item,
-                           depth=depth, flags=flags)
+                           depth=depth, flags=flags, url=_ITEM_URL.format(item) if item else None)
             drafts.append(Draft(post, quotes, parent))
         return drafts

@@ -33,7 +33,7 @@ from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.formats._quotes import strip_html_quotes
-from modkit.parse.formats._reddit import author_name, fullname, is_gone, parent_key, thread_url
+from modkit.parse.formats._reddit import author_name, comment_url, fullname, is_gone, parent_key, thread_url
 from modkit.parse.formats._replies import add_truncated, chain
 from modkit.parse.html import canonical_url, classes, clean_text, looks_like_html, node_text, parse_html
 from modkit.parse.numbers import first_int
@@ -50,6 +50,7 @@ _OWN = {
     "parent_link": 'a[data-event-action="parent"]',
     "root": "a[data-root]",
     "deleted": "p.tagline em",
+    "permalink": 'a[data-event-action="permalink"]',
 }
 
 
@@ -156,8 +157,18 @@ def _author(page: _Page, thing: LexborNode) -> str | None:
     return author_name(name)
 
 
+def _permalink(page: _Page, thing: LexborNode, key: str | None, post: str | None) -> str | None:
+    """The comment's live address: ``data-permalink``, its "permalink" button, else from the ids."""
+    link = page.get("permalink", thing)
+    for candidate in (thing.attributes.get("data-permalink"), link.attributes.get("href") if link else None):
+        url = comment_url(candidate, None, None)
+        if url is not None:
+            return url
+    return comment_url(None, key, post)
+
+
 def _comment(page: _Page, thing: LexborNode, key: str | None, parent: str | None,
-             text_of: dict[str, str], parent_of: dict[str, str | None]) -> RawPost:
+             text_of: dict[str, str], parent_of: dict[str, str | None], post: str | None) -> RawPost:
     body = page.get("body", thing)
     quotes: tuple[str, ...] = ()
     text = node_text(body, skip_node=_foreign)
@@ -172,7 +183,8 @@ def _comment(page: _Page, thing: LexborNode, key: str | None, parent: str | None
     if removed:
         text = ""
     return RawPost(text, author=_author(page, thing), timestamp=_timestamp(page, thing), key=key,
-                   platform_id=key, parent_key=parent, quotes=quotes, flags=flags)
+                   platform_id=key, parent_key=parent, quotes=quotes, flags=flags,
+                   url=_permalink(page, thing, key, post))
 
 
 def _stubs(page: _Page) -> Iterable[tuple[str | None, int]]:
@@ -267,6 +279,10 @@ class RedditHtml(PageFormat):
         link = next((t for t in page.things
                      if (t.attributes.get("data-fullname") or "").startswith("t3_")), None)
         coverage = Coverage(stated_count=_stated_count(page, link))
+        post_name = _thing_key(link) if link is not None else None
+        if post_name is None:
+            listing = page.tree.css_first('div.nestedlisting[id^="siteTable_t3_"]')
+            post_name = (listing.attributes.get("id") or "")[len("siteTable_"):] if listing else None
         posts: list[RawPost] = []
         text_of: dict[str, str] = {}
         parent_of: dict[str, str | None] = {}
@@ -275,17 +291,13 @@ class RedditHtml(PageFormat):
                 continue
             key = _thing_key(thing)
             parent = page.parent_of(thing)
-            post = _comment(page, thing, key, parent, text_of, parent_of)
+            post = _comment(page, thing, key, parent, text_of, parent_of, post_name)
             if key is not None:
                 text_of[key] = post.text
                 parent_of[key] = parent
             posts.append(post)
         for parent, count in _stubs(page):
             add_truncated(coverage, parent, count)
-        post_name = _thing_key(link) if link is not None else None
-        if post_name is None:
-            listing = page.tree.css_first('div.nestedlisting[id^="siteTable_t3_"]')
-            post_name = (listing.attributes.get("id") or "")[len("siteTable_"):] if listing else None
         url = thread_url(post_name) or canonical_url(page.tree)
         return [build_thread(platform=self.name, source=source, title=_title(page, link),
                              article=_article(link), posts=posts, coverage=coverage, url=url,

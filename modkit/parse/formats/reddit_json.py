@@ -32,7 +32,7 @@ from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.formats._quotes import strip_markdown_quotes
-from modkit.parse.formats._reddit import author_name, fullname, is_gone, parent_key, thread_url
+from modkit.parse.formats._reddit import author_name, comment_url, fullname, is_gone, parent_key, thread_url
 from modkit.parse.formats._replies import add_truncated, read_replies
 from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
@@ -101,7 +101,8 @@ def _post(data: dict, ancestors: list[tuple[str, str]]) -> RawPost:
         text, quotes = strip_markdown_quotes(body, ancestors)
     return RawPost(text, author=author_name(data.get("author")),
                    timestamp=iso_timestamp(data.get("created_utc", data.get("created"))),
-                   key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags)
+                   key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags,
+                   url=comment_url(data.get("permalink"), key, fullname(data.get("link_id"), "t3_")))
 
 
 def _more(data: dict, group: _Group) -> None:

@@ -31,6 +31,7 @@ from modkit.parse.formats._htmlkit import (
     comment_draft,
     comment_keys,
     comment_link,
+    own_link,
     read_own_markup,
 )
 from modkit.parse.formats._quotes import Draft, resolve_quotes
@@ -71,6 +72,9 @@ _TITLES = ("#comments-title", "h2#comments", "h3#comments", "h4#comments", ".com
            "[class*=comments-title]", "[class*=comments__title]", "[class*=comments__headline]",
            "[class*=comments-headline]", "#comments h2", "#comments h3", ".comments-area h2",
            ".comments-area h3", "#comments h4")
+#: Where themes put the link to a comment itself (its date, in the comment's header).
+_PERMALINKS = (".comment-metadata a[href], .commentmetadata a[href], .comment-meta a[href], "
+               ".comment-date a[href], .comment-time a[href], a.comment-permalink[href]")
 _PAGING = ".comment-navigation a, .comments-pagination a, [id^=comment-nav] a, .comment-nav a"
 _WP_MARKS = "#commentform, .comment-respond, .comments-title, #comments-title"
 _link_key = partial(comment_link, prefix="comment-")
@@ -104,6 +108,24 @@ def comment_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
         if _ID.match(node.id or "") or _depth(node) is not None or node.mem_id in listed:
             out.append(node)
     return out
+
+
+def _anchor(node: LexborNode, key: str) -> str | None:
+    """The ``comment-N`` anchor a comment's live link ends in: its key, else an inner element's id.
+
+    Some themes id the list item ``li-comment-N`` and its inner block ``comment-N`` (the anchor
+    WordPress links to); the key stays as it was, so comment ids do not change.
+
+    Examples
+    --------
+    >>> _anchor(parse_html('<li id="li-comment-7"><div id="comment-7">x</div></li>').css_first("li"), "#0")
+    'comment-7'
+    >>> _anchor(parse_html('<li id="x">x</li>').css_first("li"), "#0") is None
+    True
+    """
+    if _ID.match(key):
+        return key
+    return next((n.id for n in node.css("[id^=comment-]") if _ID.match(n.id or "")), None)
 
 
 def _timestamp(node: LexborNode) -> str | None:
@@ -188,7 +210,7 @@ class WordPressHtml(PageFormat):
         if any(n.text(strip=True) for n in tree.css(_PAGING)):
             coverage.truncated[None] = -1  # other comment pages exist
         nodes = comment_nodes(tree)
-        drafts, pings = self._drafts(nodes)
+        drafts, pings = self._drafts(nodes, url)
         if coverage.stated_count is not None:
             coverage.stated_count = max(coverage.stated_count - pings, 0)
         posts = resolve_quotes(drafts)
@@ -196,18 +218,20 @@ class WordPressHtml(PageFormat):
                              article=article_text(tree), posts=posts, coverage=coverage, url=url,
                              by="parent")]
 
-    def _drafts(self, nodes: list[LexborNode]) -> tuple[list[Draft], int]:
+    def _drafts(self, nodes: list[LexborNode], page_url: str | None) -> tuple[list[Draft], int]:
         """Drafts of the comments in page order, and how many pingbacks were dropped."""
         keys = comment_keys(nodes, _ID)
         parents = _parent_keys(nodes, keys)
         drafts = read_own_markup(nodes, lambda i, node: None if _PINGS & set(classes(node))
-                                 else self._draft(node, keys[i], parents[i]))
+                                 else self._draft(node, keys[i], parents[i], page_url))
         kept = [d for d in drafts if d is not None]
         return kept, len(drafts) - len(kept)
 
     @staticmethod
-    def _draft(node: LexborNode, key: str, parent: str | None) -> Draft:
+    def _draft(node: LexborNode, key: str, parent: str | None, page_url: str | None) -> Draft:
         stamp = _timestamp(node)
+        anchor = _anchor(node, key)
+        url = own_link(node, _PERMALINKS, anchor, page_url) if anchor else None
         author_node = own_first(node, _AUTHOR)
         author = None
         if author_node is not None:
@@ -215,7 +239,7 @@ class WordPressHtml(PageFormat):
             author_node.decompose()  # some themes put the name beside the words, not in a header
         drop(node, _CHROME)
         return comment_draft(own_first(node, _BODY) or node, key=key, author=author, timestamp=stamp,
-                             parent=parent, link_key=_link_key)
+                             parent=parent, link_key=_link_key, url=url)
 
 
 def _parent_keys(nodes: list[LexborNode], keys: list[str]) -> list[str | None]:

@@ -37,6 +37,7 @@ from modkit.parse.formats._quotes import strip_html_quotes
 from modkit.parse.formats._replies import read_replies
 from modkit.parse.formats._xml import child_text, children, local, parse_xml, sniff_export
 from modkit.parse.html import html_fragment, node_text
+from modkit.parse.links import anchored
 from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
@@ -119,6 +120,8 @@ class WordpressWxr(PageFormat):
             if not posts:
                 continue
             link = child_text(item, "link")
+            for post in posts:  # WordPress links comment N as "#comment-N" on the post's page
+                post.url = anchored(link, f"comment-{post.platform_id}") if post.platform_id else None
             identity = child_text(item, "guid") or link or None
             article = node_text(html_fragment(child_text(item, "encoded")), breaks=True)
             out.append(build_thread(platform=self.name, source=source, title=child_text(item, "title"),
