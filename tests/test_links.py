@@ -222,3 +222,70 @@ def test_threads_to_frame_has_the_url_column():
     t = next(iter(modkit.parse_threads(str(ASSETS / "reddit_json" / "pushshift_dump.json"))))
     frame = threads_to_frame([t])
     assert isinstance(frame, pd.DataFrame) and frame["url"].notna().all()
+
+
+# --- the reports ----------------------------------------------------------------------------
+def _scored(urls: dict[str, object]) -> pd.DataFrame:
+    """A scored thread: a calm post, two hostile replies answering it, each with the given ``url``."""
+    rows = [("p", None, "pat", 0.05), ("a", "p", "ann", 0.9), ("b", "a", "bob", 0.95)]
+    return pd.DataFrame([{
+        "thread_id": "t1", "comment_id": cid, "parent_id": parent, "position": i, "author": author,
+        "text": f"reply {cid}", "flags": [], "source": "t1.html", "platform": "reddit_json", "title": "T",
+        "toxicity": tox, "insult": tox, "conspiracy": 0.0, "flagged": tox >= 0.5,
+        "flag_reasons": ["insult"] if tox >= 0.5 else [], "url": urls.get(cid)}
+        for i, (cid, parent, author, tox) in enumerate(rows)])
+
+
+LIVE = {"p": "https://www.reddit.com/r/x/comments/1/t/p/", "a": "https://www.reddit.com/r/x/comments/1/t/a/",
+        "b": "https://news.example.com/item?id=3&x=(1)"}
+
+
+def test_reports_link_evidence_to_the_live_comments(tmp_path):
+    from modkit.report import report
+
+    report(_scored(LIVE), tmp_path)
+    md = (tmp_path / "threads" / "t1.md").read_text(encoding="utf-8")
+    html = (tmp_path / "threads" / "t1.html").read_text(encoding="utf-8")
+    doc = json.loads((tmp_path / "threads" / "t1.json").read_text(encoding="utf-8"))
+    evidence = md.split("## Top evidence, in context", 1)[1]
+    assert f"[#3](<{LIVE['b']}>)" in evidence and f"[#2](<{LIVE['a']}>)" in evidence
+    assert f'<a class="live" href="{LIVE["a"]}" rel="noopener noreferrer" target="_blank"' in html
+    assert 'href="https://news.example.com/item?id=3&amp;x=(1)"' in html  # escaped in the attribute
+    assert {r["comment_id"]: r["url"] for r in doc["replies"]} == LIVE
+    assert doc["top_evidence"][0]["reply"]["url"] in (LIVE["a"], LIVE["b"])
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>",
+                                 'https://x.example/" onmouseover="alert(1)', "//evil.example/x", "#r1"])
+def test_reports_never_link_to_anything_but_http(tmp_path, bad):
+    from modkit.report import report
+
+    report(_scored({"a": bad, "b": bad}), tmp_path)
+    html = (tmp_path / "threads" / "t1.html").read_text(encoding="utf-8")
+    md = (tmp_path / "threads" / "t1.md").read_text(encoding="utf-8")
+    doc = json.loads((tmp_path / "threads" / "t1.json").read_text(encoding="utf-8"))
+    assert 'class="live"' not in html and "](<" not in md
+    assert "javascript" not in html.lower() and "onmouseover" not in html
+    assert all(r["url"] is None for r in doc["replies"])
+
+
+def test_reports_of_tables_without_a_url_column_have_no_live_links(tmp_path):
+    from modkit.report import report
+
+    report(_scored({}).drop(columns=["url"]), tmp_path)
+    html = (tmp_path / "threads" / "t1.html").read_text(encoding="utf-8")
+    doc = json.loads((tmp_path / "threads" / "t1.json").read_text(encoding="utf-8"))
+    assert 'class="live"' not in html and all(r["url"] is None for r in doc["replies"])
+
+
+def test_json_reply_urls_follow_the_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from modkit.report import report
+    from modkit.report.render_json import schema
+
+    report(_scored(LIVE), tmp_path, formats="json")
+    doc = json.loads((tmp_path / "threads" / "t1.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema()).validate(doc)
+    doc["replies"][0]["url"] = "javascript:alert(1)"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(schema()).validate(doc)

@@ -47,6 +47,7 @@ def _reply(v: ThreadView, r: Reply, *, text: bool = False) -> dict[str, Any]:
         "flags": list(r.flags), "tox": _num(r.tox), "scores": {k: _num(v) for k, v in r.scores.items()},
         "conspiracy": _num(r.conspiracy), "toxic": r.toxic, "conspiratorial": r.conspiratorial,
         "severe": r.severe, "flagged": r.flagged, "flag_reasons": list(r.flag_reasons), "review": r.review,
+        "url": r.url,
     }
     if text:
         out["text"] = r.text

@@ -73,6 +73,25 @@ def _quote(text: str, limit: int, prefix: str = "> ") -> list[str]:
     return out or [prefix + "*(no text)*"]
 
 
+def _num(r: Reply) -> str:
+    """A reply's number, linked to the live comment when it has an address.
+
+    The address is in angle brackets, the CommonMark form that allows parentheses in it;
+    it is an http(s) address with no spaces, quotes or angle brackets (the report's tree
+    checks it), so it cannot break out of the link.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from modkit.report.tree import view_of
+    >>> v = view_of(pd.DataFrame({"comment_id": ["a", "b"], "text": ["x", "y"], "toxicity": [0.1, 0.2],
+    ...                           "url": ["https://x.org/p#comment-1", "javascript:alert(1)"]}))
+    >>> _num(v.replies[0]), _num(v.replies[1])
+    ('[#1](<https://x.org/p#comment-1>)', '#2')
+    """
+    return f"[{number(r)}](<{r.url}>)" if r.url else number(r)
+
+
 def _name(r: Reply) -> str:
     return f"**{md_escape(who(r))}**"
 
@@ -82,16 +101,16 @@ def _target(text: str, r: Reply | None) -> str:
     if r is None:
         return md_escape(text)
     head, _, _ = text.partition(number(r))
-    return f"{md_escape(head)}{number(r)} by {md_escape(who(r))}"
+    return f"{md_escape(head)}{_num(r)} by {md_escape(who(r))}"
 
 
 def _ref(r: Reply) -> str:
-    return f"{number(r)} {_name(r)}"
+    return f"{_num(r)} {_name(r)}"
 
 
 def _refs(report: ThreadReport, ids: Iterable[str], limit: int = MAX_LISTED) -> str:
     ids = list(ids)
-    shown = ", ".join(number(report.reply(c)) for c in ids[:limit])
+    shown = ", ".join(_num(report.reply(c)) for c in ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
@@ -156,7 +175,7 @@ def render_thread(report: ThreadReport) -> str:
                     "| reply | author | strongest attack | says |", "|---|---|---|---|"]
             for cid in ex.replies:
                 r = report.reply(cid)
-                out.append(f"| {number(r)} | {md_escape(who(r))} | {score(r.tox)} | {_one_line(r.text, 90)} |")
+                out.append(f"| {_num(r)} | {md_escape(who(r))} | {score(r.tox)} | {_one_line(r.text, 90)} |")
             out.append("")
 
     sections = [

@@ -40,8 +40,10 @@ from modkit.model import (
     TIMESTAMP,
     TITLE,
     TOXICITY_ATTRIBUTES,
+    URL,
     flagging_attributes,
 )
+from modkit.parse.links import web_url
 from modkit.report.config import ReportConfig
 
 #: Version columns written by the score stage.
@@ -88,6 +90,8 @@ class Reply:
     tox_attribute: str | None = None
     #: A moderator's final decision (``toxic``, ``conspiracy``, ``both``, ``fine``), or ``None``.
     review: str | None = None
+    #: The live comment's http(s) address (the table's ``url`` column), or ``None``.
+    url: str | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -266,7 +270,7 @@ def split_threads(scored: pd.DataFrame, config: ReportConfig | None = None) -> I
     config = config or ReportConfig()
     cols = {c: _column(scored, c) for c in (
         THREAD_ID, COMMENT_ID, PARENT_ID, POSITION, AUTHOR, TIMESTAMP, TEXT, FLAGS, SOURCE, PLATFORM, TITLE,
-        CONSPIRACY, CONSPIRACY_CUES, FLAGGED, FLAG_REASONS, REVIEW, *SCORER_COLUMNS)}
+        CONSPIRACY, CONSPIRACY_CUES, FLAGGED, FLAG_REASONS, REVIEW, URL, *SCORER_COLUMNS)}
     attrs = tuple(a for a in TOXICITY_ATTRIBUTES if a in scored.columns)
     for a in attrs:
         cols[a] = _column(scored, a)
@@ -407,7 +411,8 @@ class _Context:
                      timestamp=_str(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
                      conspiracy=con, cues=_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
                      flag_reasons=reasons, flagged=flagged, toxic=toxic, conspiratorial=conspiratorial,
-                     severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute, review=review)
+                     severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute, review=review,
+                     url=web_url(c[URL][r]))  # checked again: the table may not come from modkit parse
 
 
 def attack_label(r: Reply) -> str:
