@@ -72,3 +72,43 @@ def test_disqus_html_reports_an_embed_that_never_loaded_as_truncated():
     assert t.coverage.truncated == {None: -1}
     assert t.coverage.stated_count == 12
     assert t.article.startswith("Line 4 now runs every six minutes")
+
+
+# --- the thread's title: the host page's, not the embed iframe's ----------------------------------------
+_POSTS = ('<div id="disqus_thread"><ul id="post-list"><li class="post" id="post-31">'
+          '<span class="author">ann</span><div class="post-message" data-role="message"><p>Да.</p></div>'
+          '</li></ul></div>')
+_THREAD_DATA = ('<script type="text/json" id="disqus-threadData">{"code": 0, "response": {"thread": '
+                '{"id": "9001", "title": "Новый мост: за и против", "clean_title": "Новый мост: за и против", '
+                '"link": "https://gazeta.example.ru/2023/most/"}, "posts": []}}</script>')
+
+
+def _title(head: str, body: str = "") -> str:
+    from modkit.parse.formats.disqus_html import DisqusHtml
+
+    page = f"<!doctype html><html><head><meta charset='utf-8'>{head}</head><body>{body}{_POSTS}</body></html>"
+    return DisqusHtml().parse(page, "page.html")[0].title
+
+
+def test_a_page_saved_from_inside_the_disqus_iframe_takes_the_threads_own_title_and_link():
+    from modkit.parse.formats.disqus_html import DisqusHtml
+
+    page = f"<html><head><title>Комментарии Disqus</title>{_THREAD_DATA}</head><body>{_POSTS}</body></html>"
+    [t] = DisqusHtml().parse(page, "embed.html")
+    assert t.title == "Новый мост: за и против"
+    assert [c.url for c in t.comments] == ["https://gazeta.example.ru/2023/most/#comment-31"]
+
+
+def test_the_embeds_generic_heading_does_not_beat_the_host_pages_title():
+    # The old rule (og:title, else the first h1, else <title>) took the embed's heading.
+    assert _title("<title>Новый мост: за и против | Газета</title>",
+                  "<h1>Комментарии Disqus</h1>") == "Новый мост: за и против | Газета"
+
+
+def test_og_title_still_wins_and_a_generic_title_is_kept_when_there_is_nothing_else():
+    assert _title('<meta property="og:title" content="Bridge vote"><title>Disqus Comments</title>') == "Bridge vote"
+    assert _title("<title>Disqus Comments</title>") == "Disqus Comments"
+
+
+def test_a_headline_that_mentions_disqus_is_a_real_title():
+    assert _title("<title>Why we moved our comments off Disqus</title>") == "Why we moved our comments off Disqus"
