@@ -277,7 +277,9 @@ def report(inputs: Annotated[list[Path], typer.Argument(
         decisions = final_decisions(labels)
         scored, stale = with_decisions(scored, decisions)
         decided = int(scored["review"].notna().sum())
-        say(f"{labels}: {decided} replies decided by moderators"
+        from modkit.review.store import redact
+
+        say(f"{redact(labels)}: {decided} replies decided by moderators"
             + (f"; {stale} decisions set aside because the reply's text changed since review" if stale else ""))
     index = stage.report(scored, output, formats=fmts, config=cfg, coverage=coverage)
     out.print(index_table(index, top))
@@ -548,6 +550,24 @@ def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the 
         say(f"warning: {line}")
     paths = export_labels(st, df, output, split=None if split == "none" else split, keep_authors=keep_authors)
     say("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+@labels_app.command("migrate")
+def labels_migrate(src: Annotated[str, typer.Argument(help="Store to copy from: a SQLite file or a "
+                                                      "postgresql:// URL.", show_default=False)],
+                   dst: Annotated[str, typer.Argument(help="Store to copy into (created if missing).",
+                                                      show_default=False)]) -> None:
+    """Copy a label store into another, event for event (SQLite to PostgreSQL and back); safe to re-run.
+
+    Example: modkit labels migrate labels/labels.sqlite postgresql://ana@db.example/modkit
+    """
+    from modkit.review.migrate import migrate
+    from modkit.review.store import redact
+
+    res = migrate(src, dst)
+    say(f"{redact(src)} -> {redact(dst)}: copied {res.copied} events ({res.already} already there"
+        + (f"; {res.only_in_destination} only in the destination, left as they are" if res.only_in_destination
+           else "") + ")")
 
 
 @app.command()

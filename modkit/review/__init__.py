@@ -18,7 +18,6 @@ from modkit.review.export import (
     export_rows,
     ratings_by_label,
     reconcile,
-    store_salt,
     write_prodigy,
 )
 from modkit.review.guidelines import Guidelines
@@ -82,7 +81,7 @@ def export_labels(store: LabelStore, scored: pd.DataFrame, out: str | Path, *, s
 
     out = Path(out)
     state = load_labels(store)
-    salt = store_salt(store.path)
+    salt = store.salt()  # kept with the store: beside a SQLite file, in a PostgreSQL database
     df = export_rows(state, scored, keep_authors=keep_authors, salt=salt, split=split)
     rec = reconcile(state, scored)
     paths = {"data": write_table(df, out)}

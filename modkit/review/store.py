@@ -29,11 +29,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from modkit.errors import ModkitError
 from modkit.model import normalize_text
+from modkit.review.location import default_store
 
 #: On-disk format of the store; a store written by a newer modkit is refused.
 STORE_VERSION = 1
-#: Where the store lives unless ``--store`` (or ``MODKIT_STORE``) says otherwise.
-DEFAULT_STORE = Path("labels") / "labels.sqlite"
+#: Where the store lives unless ``--store`` (or ``MODKIT_STORE``) says otherwise: a per-user file, never
+#: the committed seed store labels/labels.sqlite (see :mod:`modkit.review.location`).
+DEFAULT_STORE = default_store()
 #: URL schemes that select the PostgreSQL backend.
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 #: Seconds a claimed item stays reserved for its reviewer without a decision (then others may get it).
@@ -132,6 +134,7 @@ def redact(location: str | Path) -> str:
     >>> redact("labels/labels.sqlite")
     'labels/labels.sqlite'
     """
+    location = as_location(location)
     if not is_url(location):
         return str(location)
     try:
@@ -160,6 +163,7 @@ def scrub(message: str, location: str | Path) -> str:
     >>> scrub('password "s3cret" rejected', "postgresql://ana:s3cret@h/db")
     'password "***" rejected'
     """
+    location = as_location(location)
     if not is_url(location):
         return message
     secrets_ = []
