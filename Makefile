@@ -7,7 +7,7 @@ TSTAMP := $(VENV)/.installed-test
 BSTAMP := $(VENV)/.installed-bench
 RSTAMP := $(VENV)/.installed-recipes
 
-.PHONY: demo test test-detoxify lint bench models clean
+.PHONY: demo test test-postgres test-detoxify lint bench models clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(TSTAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test]'
+# postgres: the label store tests run on PostgreSQL too (a temporary server, where its binaries exist).
+$(TSTAMP): $(STAMP) Makefile
+	$(BIN)/python -m pip install -q -e '.[test,postgres]'
 	touch $@
 
 $(BSTAMP): $(STAMP)
@@ -38,6 +39,12 @@ demo: $(STAMP)
 test: $(TSTAMP)
 	$(BIN)/python -m pytest -q tests modkit
 	$(BIN)/ruff check modkit tests benchmarks
+
+## test-postgres: only the label store's tests, on SQLite and on a temporary PostgreSQL server
+##   (needs Debian's postgresql package: initdb and pg_ctl; .ci/run installs it)
+test-postgres: $(TSTAMP)
+	$(BIN)/python -m pytest -q tests/test_store.py modkit/review/store.py modkit/review/pgstore.py \
+		modkit/review/migrate.py
 
 ## test-detoxify: the optional Detoxify backend's and the MiniLM encoder cascade's tests, in their own venv
 ##   (torch 2.13 CPU build)
