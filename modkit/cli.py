@@ -25,7 +25,6 @@ from modkit.errors import ConfigError, ModkitError, ParseError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
-from modkit.review.store import DEFAULT_STORE
 
 
 class _Group(TyperGroup):
@@ -431,7 +430,29 @@ labels_app = typer.Typer(cls=_Group, help="Agreement, adjudication and export of
                          no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
 
-StoreOpt = Annotated[Path, typer.Option("--store", help="Label store (SQLite).")]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="Label store (SQLite). Default: $MODKIT_STORE, else a per-user file "
+    "(~/.local/share/modkit/labels.sqlite on Linux); the repository's labels/labels.sqlite only when named.",
+    show_default=False)]
+
+
+def _store(path: Path | None) -> str | Path:
+    """The named store, else the per-user default (never the committed seed store)."""
+    from modkit.review.location import default_store
+
+    return path if path is not None else default_store()
+
+
+def _need_terminal(command: str) -> None:
+    """Interactive commands refuse pipes: one line naming the scriptable alternative, exit 2 (usage)."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        say(f"Error: modkit {command} needs a terminal (stdin and stdout are not both one); in scripts, "
+            "record decisions with `modkit label ITEM_ID --reviewer NAME --label ANSWER`")
+        raise typer.Exit(2)
+
+
 def _reviewer_name(name: str) -> str:
     """A reviewer name goes into every label event and export: printable UTF-8, not empty."""
     try:
@@ -455,30 +476,63 @@ def _scored(path: Path) -> pd.DataFrame:
     return clean_scores(df, path.name)
 
 
+KeysOpt = Annotated[str | None, typer.Option("--keys", help="Rebind keys: COMMAND=KEY pairs, comma-separated "
+                                           "(e.g. toxic=y,fine=n); `?` in the reviewer lists them.")]
+
+
+def _summary(reviewer: str, session, verb: str) -> None:
+    """The closing line; its counts come from the same tally as the status bar."""
+    t = session.tally()
+    if session.adjudicate:
+        say(f"{reviewer}: {t.adjudicated} adjudicated in this table, {t.disagreements} disagreements left")
+        return
+    now = session.tally(session_only=True)
+    say(f"{reviewer}: {t.decided} decided in this table ({t.line()}); this session {now.decided} {verb}, "
+        f"{now.skipped} skipped, {session.undone} undone; {session.left()} left in the queue")
+
+
 @app.command()
 def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modkit score`.")],
-           reviewer: ReviewerOpt, store: StoreOpt = DEFAULT_STORE,
+           reviewer: ReviewerOpt, store: StoreOpt = None,
            order: Annotated[str, typer.Option(help="risk | uncertain | thread | random")] = "risk",
            only: Annotated[str, typer.Option(help="flagged | all")] = "flagged",
-           guidelines: Annotated[Path | None, typer.Option(help="Guidelines file (Markdown).")] = None) -> None:
-    """Review replies one keystroke at a time; resumes where you stopped.
+           guidelines: Annotated[Path | None, typer.Option(help="Guidelines file (Markdown).")] = None,
+           thread: Annotated[str | None, typer.Option("--thread", help="Queue this thread's replies first "
+                                                      "(flagged ones by score).")] = None,
+           from_report: Annotated[Path | None, typer.Option("--from-report", help="A thread report's .json: "
+                                                            "queue its evidence first.")] = None,
+           keys: KeysOpt = None) -> None:
+    """Review replies full-screen, one keystroke per decision; resumes where you stopped.
 
-    Example: modkit review scores.parquet --reviewer ana --order uncertain
+    Needs a terminal; scripts record decisions with `modkit label`.
+
+    Example: modkit review scores.parquet --reviewer ana --thread t3_abc
     """
     from modkit.review import Guidelines, LabelStore
-    from modkit.review import review as run
+    from modkit.review.keys import KeyMap
+    from modkit.review.screen import run_screen
+    from modkit.review.session import ReviewSession
+    from modkit.review.start import report_evidence, thread_evidence
 
     df = _scored(scored)
-    res = run(df, LabelStore(store), reviewer, order=order, only=only, guidelines=Guidelines.load(guidelines),
-              console=out)
-    say(f"{reviewer}: {res.decided} labelled, {res.skipped} skipped, {res.undone} undone, "
-        f"{res.remaining} left in the queue")
+    keymap = KeyMap.parse(keys)
+    first: list[str] = []
+    if from_report is not None:
+        thread_id, evidence = report_evidence(from_report)
+        first = evidence + thread_evidence(df, thread_id)
+    if thread is not None:
+        first += thread_evidence(df, thread)
+    _need_terminal("review")
+    session = ReviewSession(df, LabelStore(_store(store)), reviewer, order=order, only=only,
+                            guidelines=Guidelines.load(guidelines), first=first)
+    run_screen(session, keymap)
+    _summary(reviewer, session, "labelled")
 
 
 @app.command()
 def label(item_id: Annotated[str, typer.Argument(help="The reply's comment_id.")], reviewer: ReviewerOpt,
           answer: Annotated[str, typer.Option("--label", help="toxic | conspiracy | both | fine | skip")],
-          store: StoreOpt = DEFAULT_STORE,
+          store: StoreOpt = None,
           scored: Annotated[Path | None, typer.Option(help="Scored table: records the text hash and "
                                                       "the scores shown.")] = None,
           note: Annotated[str | None, typer.Option(help="A free-text note.")] = None) -> None:
@@ -489,42 +543,69 @@ def label(item_id: Annotated[str, typer.Argument(help="The reply's comment_id.")
     from modkit.review import LabelStore
     from modkit.review import label as record
 
-    event_id = record(LabelStore(store), item_id, reviewer, answer, _scored(scored) if scored else None, note)
+    event_id = record(LabelStore(_store(store)), item_id, reviewer, answer, _scored(scored) if scored else None, note)
     say(f"recorded event {event_id}: {reviewer} labelled {item_id} {answer}")
 
 
 @labels_app.command("agreement")
-def labels_agreement(store: StoreOpt = DEFAULT_STORE) -> None:
-    """Agreement per label and overall: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha.
+def labels_agreement(store: StoreOpt = None,
+                     show: Annotated[int, typer.Option("--show", help="Disagreeing items to list "
+                                                       "(0: all).")] = 20) -> None:
+    """Agreement per label and overall (percent, Cohen's and Fleiss' kappa, Krippendorff's alpha),
+    then the items reviewers disagree on.
 
     Example: modkit labels agreement --store labels/labels.sqlite
     """
-    from modkit.review import LabelStore, agreement
+    from modkit.console import escape
+    from modkit.review import LabelStore, load_labels
+    from modkit.review.agreement import agreement_table, readable
+    from modkit.review.export import ratings_by_label
+    from modkit.review.labels import disagreeing
 
-    table = agreement(LabelStore(store, create=False))
-    view = Table(*table.columns, title="agreement", title_justify="left")
-    for r in table.itertuples(index=False):
-        view.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in r])
+    state = load_labels(LabelStore(_store(store), create=False))
+    heads, rows, hints = readable(agreement_table(ratings_by_label(state)))
+    view = Table(*heads, title="agreement", title_justify="left")
+    for cells in rows:
+        view.add_row(*cells)
     out.print(view)
+    for hint in hints:
+        out.print(escape(hint))
+    items = disagreeing(state)
+    open_ = sum(1 for _, _, settled in items if settled is None)
+    out.print(f"{len(items)} items with disagreeing labels ({open_} not yet adjudicated)" if items
+              else "no disagreements")
+    for item, answers, settled in items[:show or None]:
+        votes = " · ".join(f"{who}: {ans}" for who, ans in answers.items())
+        out.print(escape(f"  {item}  {votes}" + (f"  → adjudicated {settled}" if settled else "")))
+    if show and len(items) > show:
+        out.print(f"  and {len(items) - show} more (--show 0 lists all)")
 
 
 @labels_app.command("adjudicate")
 def labels_adjudicate(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
-                      reviewer: ReviewerOpt, store: StoreOpt = DEFAULT_STORE) -> None:
-    """Walk only the items reviewers disagree on and record the final label.
+                      reviewer: ReviewerOpt, store: StoreOpt = None, keys: KeysOpt = None) -> None:
+    """Walk only the items reviewers disagree on, with each reviewer's label and notes side by side,
+    and record the final label (full-screen; needs a terminal).
 
     Example: modkit labels adjudicate scores.parquet --reviewer lead
     """
-    from modkit.review import LabelStore, adjudicate
+    from modkit.review import LabelStore
+    from modkit.review.keys import KeyMap
+    from modkit.review.screen import run_screen
+    from modkit.review.session import ReviewSession
 
-    res = adjudicate(_scored(scored), LabelStore(store, create=False), reviewer, console=out)
-    say(f"{reviewer}: {res.decided} adjudicated, {res.skipped} left, {res.remaining} remaining")
+    df = _scored(scored)
+    keymap = KeyMap.parse(keys)
+    _need_terminal("labels adjudicate")
+    session = ReviewSession(df, LabelStore(_store(store), create=False), reviewer, adjudicate=True)
+    run_screen(session, keymap)
+    _summary(reviewer, session, "adjudicated")
 
 
 @labels_app.command("export")
 def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
                   output: Annotated[Path, typer.Option("-o", "--output", help="Dataset file.")],
-                  store: StoreOpt = DEFAULT_STORE,
+                  store: StoreOpt = None,
                   fmt: Annotated[str | None, typer.Option("--format", help="jsonl | csv | parquet "
                                                           "(default: from the output's extension)")] = None,
                   split: Annotated[str, typer.Option(help="thread | none")] = "thread",
@@ -545,7 +626,7 @@ def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the 
     if split not in ("thread", "none"):
         raise ConfigError(f"unknown --split {split!r}; choose one of: thread, none")
     df = _scored(scored)
-    st = LabelStore(store, create=False)
+    st = LabelStore(_store(store), create=False)
     for line in reconcile(derive(st.events()), df).lines():
         say(f"warning: {line}")
     paths = export_labels(st, df, output, split=None if split == "none" else split, keep_authors=keep_authors)

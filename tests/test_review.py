@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import os
 import re
-import select
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pandas as pd
 import pytest
@@ -47,17 +41,36 @@ def scored(tmp_path):
     return df, path
 
 
+class _Run:
+    """A line-driven session's printed screens (``stdout``) and its result."""
+
+    def __init__(self, stdout: str, result):
+        self.stdout, self.result, self.exit_code, self.stderr = stdout, result, 0, ""
+
+
 def _review(path, store, reviewer, keys, *extra):
-    return runner.invoke(app, ["review", str(path), "--reviewer", reviewer, "--store", str(store), *extra],
-                         input=keys)
+    """Drive the line-driven reviewer (what scripts use; `modkit review` itself needs a terminal,
+    see test_review_screen.py) with one key per line."""
+    import io
+
+    from rich.console import Console
+
+    from modkit.review import KeyReader, review
+
+    opts = dict(zip(extra[::2], extra[1::2], strict=True))
+    out = io.StringIO()
+    res = review(read_table(path), LabelStore(store), reviewer, order=opts.get("--order", "risk"),
+                 only=opts.get("--only", "flagged"), keys=KeyReader(io.StringIO(keys)),
+                 console=Console(file=out, width=120))
+    return _Run(out.getvalue(), res)
 
 
 def test_review_one_key_per_decision_saves_and_advances(scored, tmp_path):
     df, path = scored
     store = tmp_path / "l.sqlite"
     result = _review(path, store, "ana", "t\nc\nf\n")
-    assert result.exit_code == 0, result.stderr
     assert "1 of 3" in result.stdout and "queue done" in result.stdout
+    assert (result.result.decided, result.result.by_answer) == (3, {"toxic": 1, "conspiracy": 1, "fine": 1})
     state = load_labels(LabelStore(store))
     assert state.final("a") == {"toxic": True, "conspiracy": False}
     assert state.final("b") == {"toxic": False, "conspiracy": True}
@@ -91,7 +104,8 @@ def test_undo_is_a_new_event_and_shows_the_item_again(scored, tmp_path):
     _, path = scored
     store = tmp_path / "l.sqlite"
     result = _review(path, store, "ana", "t\nu\nf\nq\n")
-    assert "undid label of a" in result.stdout
+    assert "undid toxic for #1 by ann (a)" in result.stdout
+    assert result.result.decided == 1 and result.result.by_answer == {"fine": 1}  # the undone label is not counted
     s = LabelStore(store)
     assert [e.action for e in s.events()] == ["label", "undo", "label"]
     assert load_labels(s).final("a") == {"toxic": False, "conspiracy": False}
@@ -108,10 +122,10 @@ def test_undo_reaches_back_into_earlier_sessions(scored, tmp_path):
 def test_flag_note_unknown_key_and_guidelines(scored, tmp_path):
     _, path = scored
     store = tmp_path / "l.sqlite"
-    result = _review(path, store, "ana", "x\nn needs a second look\nz\ng\nq\n")
+    result = _review(path, store, "ana", "x\nn needs a second look\nz\nT\ng\nq\n")
     assert "flagged for a second look" in result.stdout
-    assert "note saved" in result.stdout
-    assert "unknown key 'z'" in result.stdout
+    assert "note saved on #1 by ann (a)" in result.stdout
+    assert "unknown key 'z': nothing recorded" in result.stdout
     assert "guidelines v1.0" in result.stdout
     actions = [(e.action, e.note) for e in LabelStore(store).events()]
     assert actions == [("flag", None), ("note", "needs a second look")]
@@ -156,8 +170,8 @@ def test_label_command_rejects_unknown_label_and_item(scored, tmp_path):
 
 def test_review_rejects_scored_file_without_needed_columns(tmp_path):
     bad = write_table(pd.DataFrame({"text": ["x"]}), tmp_path / "bad.csv")
-    r = _review(bad, tmp_path / "l.sqlite", "ana", "q\n")
-    assert r.exit_code == 1
+    r = runner.invoke(app, ["review", str(bad), "--reviewer", "ana", "--store", str(tmp_path / "l.sqlite")])
+    assert r.exit_code == 1  # the table is checked before the terminal
     assert r.stderr.strip() == "Error: bad.csv is missing columns: comment_id."
 
 
@@ -201,29 +215,6 @@ def test_two_reviewers_labelling_at_once_lose_nothing(tmp_path):
     assert {e.reviewer for e in events} == {"ana", "ben"}
 
 
-def test_kill_9_mid_session_loses_no_confirmed_decision(scored, tmp_path):
-    _, path = scored
-    store = tmp_path / "l.sqlite"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "120"}
-    proc = subprocess.Popen([sys.executable, "-m", "modkit", "review", str(path), "--reviewer", "ana",
-                             "--store", str(store), "--only", "all"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, cwd=ROOT)
-    seen = b""
-    for key in (b"t\n", b"f\n"):
-        proc.stdin.write(key)
-        proc.stdin.flush()
-        target = b"2 of 5" if key == b"t\n" else b"3 of 5"
-        deadline = time.time() + 60
-        while target not in seen and time.time() < deadline:
-            seen += os.read(proc.stdout.fileno(), 65536)
-    assert b"3 of 5" in seen  # the second decision was confirmed by showing the next item
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    labels = [e.labels for e in LabelStore(store).events()]
-    assert labels == [{"toxic": True, "conspiracy": False}, {"toxic": False, "conspiracy": False}]
-
-
 def test_agreement_and_adjudication_over_two_reviewers(scored, tmp_path):
     df, path = scored
     store = tmp_path / "l.sqlite"
@@ -236,14 +227,83 @@ def test_agreement_and_adjudication_over_two_reviewers(scored, tmp_path):
     assert table.loc["toxic", "cohen_kappa"] == pytest.approx(1.0)
     assert table.loc["conspiracy", "items_multiply_rated"] == 3
     assert load_labels(s).disagreements() == ["b"]
-    r = runner.invoke(app, ["labels", "adjudicate", str(path), "--reviewer", "lead", "--store", str(store)],
-                      input="c\n")
-    assert r.exit_code == 0, r.stderr
-    assert "ana → conspiracy" in r.stdout and "ben → fine" in r.stdout
+    import io
+
+    from rich.console import Console
+
+    from modkit.review import KeyReader, adjudicate
+
+    shown = io.StringIO()
+    res = adjudicate(df, LabelStore(store), "lead", keys=KeyReader(io.StringIO("c\n")), console=Console(file=shown))
+    assert "ana → conspiracy" in shown.getvalue() and "ben → fine" in shown.getvalue()
+    assert (res.decided, res.remaining) == (1, 0)
     state = load_labels(LabelStore(store))
     assert state.disagreements() == [] and state.final("b") == {"toxic": False, "conspiracy": True}
     r = runner.invoke(app, ["labels", "agreement", "--store", str(store)])
-    assert "krippendorff_alpha" in r.stdout
+    assert r.exit_code == 0, r.stderr
+    assert "Krippendorff's α" in r.stdout and "krippendorff_alpha" not in r.stdout
+    assert "66.7%" in r.stdout  # overall agreement as a percentage, not 0.667
+    assert "1 items with disagreeing labels (0 not yet adjudicated)" in r.stdout
+    assert "b  ana: conspiracy · ben: fine  → adjudicated conspiracy" in r.stdout
+
+
+def test_agreement_says_why_a_coefficient_is_undefined_and_lists_open_disagreements(scored, tmp_path):
+    df, _ = scored
+    store = tmp_path / "l.sqlite"
+    s = LabelStore(store)
+    label(s, "a", "ana", "toxic", df)
+    r = runner.invoke(app, ["labels", "agreement", "--store", str(store)])
+    assert r.exit_code == 0, r.stderr
+    assert "n/a" in r.stdout and "no item has labels from two reviewers yet" in r.stdout
+    for who in ("ben", "cy"):
+        label(s, "a", who, "fine", df)
+    r = runner.invoke(app, ["labels", "agreement", "--store", str(store)])
+    assert "Cohen's κ n/a: it compares exactly two reviewers (3 here)" in r.stdout
+    assert "1 items with disagreeing labels (1 not yet adjudicated)" in r.stdout
+    assert "a  ana: toxic · ben: fine · cy: fine" in r.stdout
+
+
+def test_review_without_a_terminal_exits_2_and_points_at_modkit_label(scored, tmp_path):
+    _, path = scored
+    store = tmp_path / "l.sqlite"
+    r = runner.invoke(app, ["review", str(path), "--reviewer", "ana", "--store", str(store)], input="t\n")
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1 and "needs a terminal" in r.stderr and "modkit label" in r.stderr
+    assert r.stdout == "" and not store.exists()  # nothing shown, nothing recorded
+    r = runner.invoke(app, ["labels", "adjudicate", str(path), "--reviewer", "lead", "--store", str(store)])
+    assert r.exit_code == 2 and "needs a terminal" in r.stderr
+
+
+def test_default_store_is_per_user_and_the_seed_store_is_only_read(scored, tmp_path, monkeypatch):
+    df, path = scored
+    monkeypatch.delenv("MODKIT_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    seed = ROOT / "labels" / "labels.sqlite"
+    before = seed.read_bytes()
+    r = runner.invoke(app, ["label", "b", "--reviewer", "ana", "--label", "fine", "--scored", str(path)])
+    assert r.exit_code == 0, r.stderr
+    mine = tmp_path / "data" / "modkit" / "labels.sqlite"
+    assert [e.item_id for e in LabelStore(mine).events()] == ["b"]
+    r = runner.invoke(app, ["labels", "agreement"])  # reads the same per-user store
+    assert r.exit_code == 0 and "rated twice+" in r.stdout
+    monkeypatch.setenv("MODKIT_STORE", str(tmp_path / "env.sqlite"))
+    runner.invoke(app, ["label", "c", "--reviewer", "ana", "--label", "fine"])
+    assert [e.item_id for e in LabelStore(tmp_path / "env.sqlite").events()] == ["c"]
+    # Exporting from the seed store, named with --store, works and leaves it byte for byte as committed.
+    salt = seed.with_suffix(".salt")
+    had_salt = salt.exists()
+    try:
+        r = runner.invoke(app, ["labels", "export", str(ROOT / "labels" / "seeds_scored.parquet"), "-o",
+                                str(tmp_path / "seeds.jsonl"), "--store", str(seed)])
+        r2 = runner.invoke(app, ["labels", "agreement", "--store", str(seed)])
+    finally:
+        if not had_salt:
+            salt.unlink(missing_ok=True)
+    assert r.exit_code == 0, r.stderr
+    assert len(read_table(tmp_path / "seeds.jsonl")) > 100 and "0.938" in r2.stdout
+    assert seed.read_bytes() == before
+    assert not (seed.parent / "labels.sqlite-wal").exists()
 
 
 def test_export_splits_by_thread_pseudonymises_and_writes_card_and_prodigy(scored, tmp_path):
@@ -291,40 +351,3 @@ def test_labels_on_changed_or_vanished_items_are_reported_not_dropped_silently(s
 
 def test_packaged_guidelines_match_the_repository_copy():
     assert (ROOT / "modkit" / "review" / "GUIDELINES.md").read_text() == (ROOT / "labels" / "GUIDELINES.md").read_text()
-
-
-def test_review_in_a_terminal_takes_single_keystrokes_without_enter(scored, tmp_path):
-    import pty
-
-    _, path = scored
-    store = tmp_path / "l.sqlite"
-    master, slave = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "LINES": "50", "TERM": "xterm"}
-    proc = subprocess.Popen([sys.executable, "-m", "modkit", "review", str(path), "--reviewer", "ana",
-                             "--store", str(store)], stdin=slave, stdout=slave, stderr=slave, env=env,
-                            cwd=ROOT, close_fds=True)
-    os.close(slave)
-
-    def read_until(marker: bytes, timeout: float = 60) -> bytes:
-        seen, deadline = b"", time.time() + timeout
-        while marker not in seen and time.time() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    seen += os.read(master, 65536)
-                except OSError:
-                    break
-        return seen
-
-    try:
-        assert b"1 of 3" in read_until(b"quit")
-        os.write(master, b"t")  # one keystroke, no Enter
-        assert b"2 of 3" in read_until(b"2 of 3")
-        os.write(master, b"q")
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    assert proc.returncode == 0
-    assert [e.labels for e in LabelStore(store).events()] == [{"toxic": True, "conspiracy": False}]

@@ -141,3 +141,50 @@ def agreement_table(ratings_by_label: Mapping[str, Ratings]) -> pd.DataFrame:
             "fleiss_kappa": fleiss_kappa(ratings), "krippendorff_alpha": krippendorff_alpha(ratings),
         })
     return pd.DataFrame(rows)
+
+
+#: Column headings for people: the table's raw names are for code.
+HEADINGS = {"label": "label", "items": "items", "items_multiply_rated": "rated twice+", "reviewers": "reviewers",
+            "percent": "agreement", "cohen_kappa": "Cohen's κ", "fleiss_kappa": "Fleiss' κ",
+            "krippendorff_alpha": "Krippendorff's α"}
+
+
+def readable(table: pd.DataFrame) -> tuple[list[str], list[list[str]], list[str]]:
+    """Headings, rows of cells (agreement as a percentage, coefficients to 3 places, ``n/a`` when
+    undefined) and one hint per distinct reason a value is undefined.
+
+    Examples
+    --------
+    >>> t = agreement_table({"toxic": {"a": {"x": True, "y": True}, "b": {"x": True, "y": False}}})
+    >>> heads, rows, hints = readable(t)
+    >>> rows[0][:5], hints
+    (['toxic', '2', '2', '2', '50.0%'], [])
+    >>> readable(agreement_table({"toxic": {"a": {"x": True}}}))[2]
+    ['n/a: no item has labels from two reviewers yet, so there is nothing to compare; have a second reviewer label the same replies']
+    """
+    heads = [HEADINGS.get(c, c) for c in table.columns]
+    rows, hints = [], []
+    for r in table.to_dict("records"):
+        cells = []
+        for col, v in r.items():
+            if col == "percent":
+                cells.append("n/a" if pd.isna(v) else f"{100 * v:.1f}%")
+            elif isinstance(v, float):
+                cells.append("n/a" if pd.isna(v) else f"{v:.3f}")
+            else:
+                cells.append(str(v))
+        rows.append(cells)
+        if r.get("items_multiply_rated", 1) == 0:
+            hint = ("n/a: no item has labels from two reviewers yet, so there is nothing to compare; "
+                    "have a second reviewer label the same replies")
+        elif pd.isna(r.get("cohen_kappa")) and r.get("reviewers") != 2:
+            hint = (f"Cohen's κ n/a: it compares exactly two reviewers ({r.get('reviewers')} here); "
+                    "read Fleiss' κ or Krippendorff's α")
+        elif any(pd.isna(r.get(c)) for c in ("cohen_kappa", "fleiss_kappa", "krippendorff_alpha")):
+            hint = ("κ/α n/a: chance agreement is 100% (every label the same), so there is nothing beyond "
+                    "chance to measure; label more varied replies")
+        else:
+            continue
+        if hint not in hints:
+            hints.append(hint)
+    return heads, rows, hints

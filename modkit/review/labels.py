@@ -121,3 +121,77 @@ def derive(events: Iterable[Event]) -> LabelState:
     state.decisions = {k: v[-1] for k, v in stacks.items() if v}
     state.adjudicated = {k: v[-1] for k, v in adjudications.items() if v}
     return state
+
+
+@dataclass
+class Tally:
+    """Counts of one reviewer's current decisions: what every counter on screen and in summaries shows."""
+
+    by_answer: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    flagged: int = 0
+    adjudicated: int = 0
+    disagreements: int = 0
+
+    @property
+    def decided(self) -> int:
+        """Items labelled (not skipped)."""
+        return sum(self.by_answer.values())
+
+    def line(self) -> str:
+        """``toxic 1 · conspiracy 0 · both 0 · fine 2 · skipped 1``."""
+        return " · ".join([*(f"{a} {self.by_answer.get(a, 0)}" for a in ANSWERS), f"skipped {self.skipped}"])
+
+
+def tally(state: LabelState, reviewer: str, items: Iterable[str] | None = None,
+          session: str | None = None) -> Tally:
+    """The one place counters come from: ``reviewer``'s current decisions (after undos) on ``items``
+    (default: every item), optionally only those made in ``session``; plus flags, adjudications by
+    ``reviewer`` and the disagreements still open among ``items``.
+
+    Examples
+    --------
+    >>> e = [Event("a", "h", "ann", "label", {"toxic": True, "conspiracy": False}, event_id=1),
+    ...      Event("b", "h", "ann", "label", {"toxic": False, "conspiracy": False}, event_id=2),
+    ...      Event("b", "h", "ann", "undo", target_event=2, event_id=3)]
+    >>> t = tally(derive(e), "ann")
+    >>> t.decided, t.by_answer, t.line()
+    (1, {'toxic': 1}, 'toxic 1 · conspiracy 0 · both 0 · fine 0 · skipped 0')
+    """
+    keep = None if items is None else set(items)
+    out = Tally()
+    for (item, who), ev in state.decisions.items():
+        if who != reviewer or (keep is not None and item not in keep) or (session and ev.session != session):
+            continue
+        if ev.action == "skip":
+            out.skipped += 1
+        else:
+            name = answer_of(ev.labels)
+            out.by_answer[name] = out.by_answer.get(name, 0) + 1
+    out.flagged = sum(1 for (item, who), on in state.flagged.items()
+                      if on and who == reviewer and (keep is None or item in keep))
+    out.adjudicated = sum(1 for item, ev in state.adjudicated.items()
+                          if ev.reviewer == reviewer and (keep is None or item in keep)
+                          and (not session or ev.session == session))
+    out.disagreements = sum(1 for item in state.disagreements() if keep is None or item in keep)
+    return out
+
+
+def disagreeing(state: LabelState) -> list[tuple[str, dict[str, str], str | None]]:
+    """Every item reviewers answered differently, settled or not: ``(item, {reviewer: answer},
+    adjudicated answer or None)``, in item order.
+
+    Examples
+    --------
+    >>> e = [Event("a", "h", "ann", "label", {"toxic": True, "conspiracy": False}, event_id=1),
+    ...      Event("a", "h", "ben", "label", {"toxic": False, "conspiracy": False}, event_id=2)]
+    >>> disagreeing(derive(e))
+    [('a', {'ann': 'toxic', 'ben': 'fine'}, None)]
+    """
+    out = []
+    for item, by in sorted(state.labels_by_item().items()):
+        answers = {who: answer_of(v) for who, v in sorted(by.items())}
+        if len(set(answers.values())) > 1:
+            settled = state.adjudicated.get(item)
+            out.append((item, answers, answer_of(settled.labels) if settled else None))
+    return out

@@ -139,18 +139,34 @@ def build_queue(scored: pd.DataFrame, state: LabelState, reviewer: str, order: s
     return ids
 
 
+def who(row: pd.Series) -> str:
+    """A reply's author for display: ``anonymous`` when missing (never ``nan``).
+
+    Examples
+    --------
+    >>> who(pd.Series({"author": float("nan")})), who(pd.Series({"author": "kim"}))
+    ('anonymous', 'kim')
+    """
+    author = row.get("author")
+    return author if isinstance(author, str) and author.strip() else "anonymous"
+
+
 @dataclass
 class ItemView:
-    """What the reviewer sees for one reply: the reply, its parent chain and siblings."""
+    """What the reviewer sees for one reply: the reply, its parent chain (nearest first) and siblings."""
 
     row: pd.Series
     ancestors: list[pd.Series]
     siblings: list[pd.Series]
     n_siblings: int
+    #: The reply's 1-based place in its thread, as reports number it ("Remove #27 by keont").
+    number: int | None = None
+    #: Ancestors beyond the ones in ``ancestors`` (a collapsed chain).
+    more_ancestors: int = 0
 
 
 class Context:
-    """Parent chains and siblings looked up in a scored table."""
+    """Parent chains, siblings, thread order and reply numbers looked up in a scored table."""
 
     def __init__(self, scored: pd.DataFrame):
         self.rows = {r[COMMENT_ID]: r for _, r in scored.iterrows()}
@@ -160,15 +176,48 @@ class Context:
                 key = pid if isinstance(pid, str) else None
                 thread = self.rows[cid].get(THREAD_ID)
                 self.kids.setdefault((thread, key), []).append(cid)
+        # Thread order as the reports number replies: by position when every reply has one, else table order.
+        self.threads: dict[object, list[str]] = {}
+        for cid, row in self.rows.items():
+            self.threads.setdefault(self._thread(row), []).append(cid)
+        for thread, ids in self.threads.items():
+            pos = [pd.to_numeric(self.rows[c].get("position"), errors="coerce") for c in ids]
+            if all(pd.notna(p) for p in pos):
+                self.threads[thread] = [c for _, c in sorted(zip(pos, ids, strict=True), key=lambda pc: pc[0])]
+        self.number = {cid: n for ids in self.threads.values() for n, cid in enumerate(ids, 1)}
 
-    def view(self, item_id: str) -> ItemView:
-        """The item with up to :data:`MAX_ANCESTORS` ancestors and :data:`MAX_SIBLINGS` siblings."""
-        row = self.rows[item_id]
-        chain: list[pd.Series] = []
-        parent = row.get(PARENT_ID)
-        while isinstance(parent, str) and parent in self.rows and len(chain) < MAX_ANCESTORS:
-            chain.append(self.rows[parent])
+    @staticmethod
+    def _thread(row: pd.Series) -> object:
+        t = row.get(THREAD_ID)
+        return t if isinstance(t, str) else None
+
+    def thread_of(self, item_id: str) -> list[str]:
+        """Every reply of the item's thread, in thread order."""
+        return self.threads[self._thread(self.rows[item_id])]
+
+    def chain(self, item_id: str, limit: int | None = None) -> list[pd.Series]:
+        """The item's ancestors, nearest first (cycles and missing parents end the chain)."""
+        out: list[pd.Series] = []
+        seen = {item_id}
+        parent = self.rows[item_id].get(PARENT_ID)
+        while isinstance(parent, str) and parent in self.rows and parent not in seen:
+            if limit is not None and len(out) >= limit:
+                break
+            seen.add(parent)
+            out.append(self.rows[parent])
             parent = self.rows[parent].get(PARENT_ID)
+        return out
+
+    def depth(self, item_id: str) -> int:
+        """How many ancestors the item has in the table."""
+        return len(self.chain(item_id))
+
+    def view(self, item_id: str, max_ancestors: int | None = MAX_ANCESTORS) -> ItemView:
+        """The item with up to ``max_ancestors`` ancestors (all with ``None``) and :data:`MAX_SIBLINGS` siblings."""
+        row = self.rows[item_id]
+        full = self.chain(item_id)
+        chain = full if max_ancestors is None else full[:max_ancestors]
         key = (row.get(THREAD_ID), row.get(PARENT_ID) if isinstance(row.get(PARENT_ID), str) else None)
         sibs = [s for s in self.kids.get(key, []) if s != item_id]
-        return ItemView(row, chain, [self.rows[s] for s in sibs[:MAX_SIBLINGS]], len(sibs))
+        return ItemView(row, chain, [self.rows[s] for s in sibs[:MAX_SIBLINGS]], len(sibs),
+                        self.number.get(item_id), len(full) - len(chain))

@@ -1,15 +1,14 @@
-"""The one-key reviewer: show a reply in context, take one keystroke, save, advance.
+"""The line-driven reviewer: one command per input line, for scripts, tests and notebooks.
 
-Works in a terminal (single keystrokes, no Enter) and in a pipe (one key per
-line, so scripts and tests drive it through stdin). Every decision is appended
-to the label store before the next reply is shown.
+A person in a terminal gets the full-screen reviewer (:mod:`modkit.review.screen`, what
+``modkit review`` runs); this front end reads the same single-key commands from a stream, one per
+line, and prints each reply as a block. Both drive a :class:`~modkit.review.session.ReviewSession`,
+so every decision is appended to the label store before the next reply is shown.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,52 +20,38 @@ from rich.text import Text
 from modkit.console import escape, terminal_safe
 from modkit.model import CONSPIRACY_CUES, THREAD_ID
 from modkit.review.guidelines import Guidelines
-from modkit.review.labels import ANSWERS, answer_of, derive
-from modkit.review.queue import Context, ItemView, build_queue, score_columns
+from modkit.review.keys import KeyMap
+from modkit.review.labels import ANSWERS
+from modkit.review.queue import ItemView, score_columns, who
+from modkit.review.session import ReviewSession
 from modkit.review.store import Event, LabelStore, text_hash
 
-#: Key -> command. Shown on screen under every reply.
-KEYS: dict[str, str] = {
-    "t": "toxic", "c": "conspiracy", "b": "both", "f": "fine", "s": "skip",
-    "u": "undo", "x": "flag", "n": "note", "g": "guidelines", "q": "quit",
-}
-LEGEND = "  ".join(f"[bold]{k}[/] {v}" for k, v in KEYS.items())
+#: Key -> command, the default map (see :mod:`modkit.review.keys`).
+KEYS: dict[str, str] = {k: c for c, k in KeyMap().keys.items()}
+LEGEND = "  ".join(f"[bold]{escape(k)}[/] {v}" for k, v in KEYS.items())
 #: Characters of context replies shown before trimming.
 CONTEXT_CHARS = 240
 
 
 class KeyReader:
-    """Reads one command key at a time: raw keystrokes on a TTY, lines otherwise."""
+    """Reads one command per line from a stream (the first character; the rest is a note's text)."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
-        self.tty = self.stream.isatty()
+        self._rest = ""
 
     def key(self) -> str:
-        """The next key, lower-cased; ``q`` at end of input."""
-        if self.tty:
-            import termios
-            import tty
-
-            fd = self.stream.fileno()
-            old = termios.tcgetattr(fd)
-            try:
-                # TCSANOW: keys typed ahead stay queued (the default TCSAFLUSH would drop them).
-                tty.setraw(fd, termios.TCSANOW)
-                ch = os.read(fd, 1).decode("utf-8", "replace")
-            finally:
-                termios.tcsetattr(fd, termios.TCSADRAIN, old)
-            return "q" if ch in ("\x03", "\x04", "") else ch.lower()
+        """The next key, as typed (upper-case letters run nothing); ``""`` at end of input."""
         line = self.stream.readline()
         if not line:
-            return "q"
+            return ""
         line = line.strip()
         self._rest = line[1:].strip()
-        return line[:1].lower() or " "
+        return line[:1] or " "
 
     def line(self, prompt: str, console: Console) -> str:
-        """A line of free text (for notes); in a pipe, the rest of the key's line or the next line."""
-        if not self.tty and getattr(self, "_rest", ""):
+        """A line of free text (a note, a search): the rest of the key's line, else the next line."""
+        if self._rest:
             rest, self._rest = self._rest, ""
             return rest
         console.print(prompt, end="")
@@ -75,7 +60,8 @@ class KeyReader:
 
 @dataclass
 class SessionResult:
-    """What a review session did."""
+    """What a review session did. Counts come from :func:`modkit.review.labels.tally` over this
+    session's decisions that still stand (an undone label is not counted)."""
 
     decided: int = 0
     skipped: int = 0
@@ -84,6 +70,14 @@ class SessionResult:
     remaining: int = 0
     stopped: bool = False
     by_answer: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, session: ReviewSession, stopped: bool) -> SessionResult:
+        """The result of ``session``, all counters from the one tally."""
+        t = session.tally(session_only=True)
+        return cls(decided=t.adjudicated if session.adjudicate else t.decided, skipped=t.skipped,
+                   undone=session.undone, flagged=t.flagged, remaining=session.left(), stopped=stopped,
+                   by_answer=dict(t.by_answer))
 
 
 def _highlight(text: str, cues: object) -> Text:
@@ -103,20 +97,23 @@ def _trim(text: object, n: int = CONTEXT_CHARS) -> str:
 
 
 def render(view: ItemView, position: int, total: int, done_before: int, flagged: bool) -> Group:
-    """The screen for one reply."""
+    """The block printed for one reply; ``done_before`` is how many of the table this reviewer has decided."""
     row = view.row
     parts: list = []
     title = row.get("title")
     head = f"[dim]{escape(str(title))}[/]  " if isinstance(title, str) and title else ""
     parts.append(Text.from_markup(f"{head}[bold]{position} of {total}[/] in queue · "
-                                  f"{done_before} decided before this session"
+                                  f"{done_before} decided"
                                   + ("  [red]⚑ flagged for a second look[/]" if flagged else "")))
     for depth, anc in enumerate(reversed(view.ancestors)):
-        parts.append(Text.from_markup(f"{'  ' * depth}[dim]↳ {escape(str(anc.get('author') or 'anonymous'))}: "
+        parts.append(Text.from_markup(f"{'  ' * depth}[dim]↳ {escape(who(anc))}: "
                                       f"{escape(_trim(anc.get('text')))}[/]"))
-    author = row.get("author") if isinstance(row.get("author"), str) else "anonymous"
     body = _highlight(str(row.get("text") or ""), row.get(CONSPIRACY_CUES))
-    parts.append(Panel(body, title=escape(author), title_align="left", border_style="cyan"))
+    number = f" #{view.number}" if view.number else ""
+    parts.append(Panel(body, title=escape(who(row)) + number, title_align="left", border_style="cyan"))
+    url = row.get("url")
+    if isinstance(url, str) and url.strip():
+        parts.append(Text.from_markup(f"[dim]link:[/] {escape(url.strip())}"))
     scores = "  ".join(f"{c} [bold]{float(row[c]):.2f}[/]" for c in score_columns(row.to_frame().T)
                        if pd.notna(row[c]))
     if scores:
@@ -129,19 +126,58 @@ def render(view: ItemView, position: int, total: int, done_before: int, flagged:
         more = view.n_siblings - len(view.siblings)
         parts.append(Text.from_markup("[dim]siblings:[/]"))
         for sib in view.siblings:
-            parts.append(Text.from_markup(f"[dim]  · {escape(str(sib.get('author') or 'anonymous'))}: "
-                                          f"{escape(_trim(sib.get('text'), 120))}[/]"))
+            parts.append(Text.from_markup(f"[dim]  · {escape(who(sib))}: {escape(_trim(sib.get('text'), 120))}[/]"))
         if more > 0:
             parts.append(Text.from_markup(f"[dim]  · and {more} more[/]"))
     parts.append(Text.from_markup(LEGEND))
     return Group(*parts)
 
 
+def _drive(session: ReviewSession, keys: KeyReader, console: Console, keymap: KeyMap) -> bool:
+    """Run commands from ``keys`` until the queue is done or ``q``; True when stopped by the reviewer."""
+    while not session.done:
+        item = session.current
+        console.print(render(session.ctx.view(item), session.i + 1, len(session.queue),
+                             session.tally().decided, session.flagged(item)))
+        if session.adjudicate:
+            console.print("reviewers: " + ", ".join(
+                f"{escape(name)} → [bold]{answer}[/]" + (f" ({escape(note)})" if note else "")
+                for name, answer, note in session.votes(item)))
+        k = keys.key()
+        cmd = keymap.command(k)
+        if cmd in ANSWERS or cmd == "skip":
+            session.decide(cmd)
+        elif cmd == "undo":
+            session.undo()
+        elif cmd == "flag":
+            session.flag()
+        elif cmd == "note":
+            session.note(keys.line("note: ", console))
+        elif cmd == "search":
+            session.search(keys.line("search: ", console))
+        elif cmd == "jump":
+            session.jump(keys.line("jump to: ", console))
+        elif cmd in ("previous", "next"):
+            session.step(-1 if cmd == "previous" else 1)
+        elif cmd == "guidelines":
+            console.print(Panel(session.guidelines.text, title=f"guidelines v{session.guidelines.version}"))
+            continue
+        elif cmd == "quit" or k == "":
+            return True
+        else:
+            session.message = f"unknown key {k!r}: nothing recorded; keys: " + ", ".join(keymap.keys.values())
+        if session.message:
+            console.print(escape(session.message), markup=True)
+    console.print("[green]queue done[/]" if session.queue else "[green]nothing left to review[/]")
+    return False
+
+
 def run_review(scored: pd.DataFrame, store: LabelStore, reviewer: str, *, order: str = "risk",
                only: str = "flagged", guidelines: Guidelines | None = None,
                keys: KeyReader | None = None, console: Console | None = None,
-               on_decision: Callable[[Event], None] | None = None) -> SessionResult:
-    """Run one review session until the queue is empty or the reviewer quits.
+               on_decision: Callable[[Event], None] | None = None, first: list[str] | None = None,
+               keymap: KeyMap | None = None) -> SessionResult:
+    """Run one line-driven review session until the queue is empty or the reviewer quits.
 
     Examples
     --------
@@ -154,122 +190,32 @@ def run_review(scored: pd.DataFrame, store: LabelStore, reviewer: str, *, order:
     >>> res.decided, res.by_answer
     (2, {'toxic': 1, 'fine': 1})
     """
-    guidelines = guidelines or Guidelines.load()
-    keys = keys or KeyReader()
-    console = console or Console()
-    state = derive(store.events())
-    queue = build_queue(scored, state, reviewer, order, only)
-    ctx = Context(scored)
-    rows = ctx.rows
-    session = uuid.uuid4().hex[:12]
-    # This reviewer's undoable decisions, oldest first (including earlier sessions).
-    undo_stack = [e for e in state.history.get(reviewer, []) if e.action in ("label", "skip")]
-    done_before = len(state.decided(reviewer))
-    result = SessionResult()
-    i = 0
-    message = ""
-    while i < len(queue):
-        item = queue[i]
-        row = rows[item]
-        is_flagged = state.flagged.get((item, reviewer), False)
-        console.print(render(ctx.view(item), i + 1, len(queue), done_before, is_flagged))
-        if message:
-            console.print(message)
-            message = ""
-        k = keys.key()
-        cmd = KEYS.get(k)
-        base = {"item_id": item, "text_hash": text_hash(str(row.get("text") or "")),
-                "thread_id": row.get(THREAD_ID) if isinstance(row.get(THREAD_ID), str) else None,
-                "reviewer": reviewer, "guideline_version": guidelines.version, "session": session,
-                "scores": {c: float(row[c]) for c in score_columns(row.to_frame().T) if pd.notna(row[c])}}
-        if cmd in ANSWERS or cmd == "skip":
-            ev = Event(action="label" if cmd in ANSWERS else "skip",
-                       labels=dict(ANSWERS[cmd]) if cmd in ANSWERS else None, **base)
-            ev.event_id = store.append(ev)
-            undo_stack.append(ev)
-            result.decided += cmd in ANSWERS
-            result.skipped += cmd == "skip"
-            result.by_answer[cmd] = result.by_answer.get(cmd, 0) + 1
-            if on_decision:
-                on_decision(ev)
-            i += 1
-        elif cmd == "undo":
-            if not undo_stack:
-                message = "[yellow]nothing to undo[/]"
-                continue
-            last = undo_stack.pop()
-            store.append(Event(action="undo", target_event=last.event_id,
-                               **{**base, "item_id": last.item_id, "text_hash": last.text_hash,
-                                  "thread_id": last.thread_id}))
-            result.undone += 1
-            if last.item_id in rows:
-                if last.item_id in queue[:i]:
-                    queue.remove(last.item_id)
-                    i -= 1
-                queue.insert(i, last.item_id)
-            message = f"[yellow]undid {last.action} of {escape(last.item_id)}[/]"
-        elif cmd == "flag":
-            now = not is_flagged
-            store.append(Event(action="flag" if now else "unflag", **base))
-            state.flagged[(item, reviewer)] = now
-            result.flagged += now
-        elif cmd == "note":
-            note = keys.line("note: ", console)
-            if note:
-                store.append(Event(action="note", note=note, **base))
-                message = "[green]note saved[/]"
-        elif cmd == "guidelines":
-            console.print(Panel(guidelines.text, title=f"guidelines v{guidelines.version}"))
-        elif cmd == "quit":
-            result.stopped = True
-            break
-        else:
-            message = f"[red]unknown key {escape(repr(k))}[/]; keys: " + ", ".join(KEYS)
-    result.remaining = len(queue) - i
-    if not result.stopped:
-        console.print("[green]queue done[/]" if queue else "[green]nothing left to review[/]")
-    return result
+    session = ReviewSession(scored, store, reviewer, order=order, only=only, guidelines=guidelines,
+                            first=first, on_decision=on_decision)
+    stopped = _drive(session, keys or KeyReader(), console or Console(), keymap or KeyMap())
+    return SessionResult.of(session, stopped)
 
 
 def run_adjudication(scored: pd.DataFrame, store: LabelStore, adjudicator: str, *,
                      guidelines: Guidelines | None = None, keys: KeyReader | None = None,
-                     console: Console | None = None) -> SessionResult:
-    """Walk the items reviewers disagree on; one key records the final label.
+                     console: Console | None = None, keymap: KeyMap | None = None) -> SessionResult:
+    """Walk the items reviewers disagree on, showing each reviewer's answer and notes; one key records
+    the final label (``s`` leaves an item for later, ``q`` stops).
 
-    Keys: the four answers, ``s`` to leave an item for later, ``q`` to stop.
+    Examples
+    --------
+    >>> import io, tempfile, os
+    >>> df = pd.DataFrame({"comment_id": ["a"], "text": ["hm"]})
+    >>> store = LabelStore(os.path.join(tempfile.mkdtemp(), "l.sqlite"))
+    >>> for who_, ans in [("ann", "toxic"), ("ben", "fine")]:
+    ...     _ = store.append(Event("a", text_hash("hm"), who_, "label", dict(ANSWERS[ans])))
+    >>> run_adjudication(df, store, "lead", keys=KeyReader(io.StringIO("f\\n")),
+    ...                  console=Console(file=io.StringIO())).decided
+    1
     """
-    guidelines = guidelines or Guidelines.load()
-    keys = keys or KeyReader()
-    console = console or Console()
-    state = derive(store.events())
-    ctx = Context(scored)
-    items = [i for i in state.disagreements() if i in ctx.rows]
-    votes = state.labels_by_item()
-    result = SessionResult(remaining=len(items))
-    for n, item in enumerate(items, 1):
-        row = ctx.rows[item]
-        console.print(render(ctx.view(item), n, len(items), 0, False))
-        console.print("reviewers: " + ", ".join(f"{escape(who)} → [bold]{answer_of(v)}[/]"
-                                                for who, v in sorted(votes[item].items())))
-        while True:
-            cmd = KEYS.get(keys.key())
-            if cmd in ANSWERS or cmd in ("skip", "quit"):
-                break
-            console.print("[red]adjudicate with t, c, b or f; s leaves it, q stops[/]")
-        if cmd == "quit":
-            result.stopped = True
-            break
-        result.remaining -= 1
-        if cmd == "skip":
-            result.skipped += 1
-            continue
-        store.append(Event(item_id=item, text_hash=text_hash(str(row.get("text") or "")),
-                           thread_id=row.get(THREAD_ID) if isinstance(row.get(THREAD_ID), str) else None,
-                           reviewer=adjudicator, action="adjudicate", labels=dict(ANSWERS[cmd]),
-                           guideline_version=guidelines.version, session="adjudicate"))
-        result.decided += 1
-        result.by_answer[cmd] = result.by_answer.get(cmd, 0) + 1
-    return result
+    session = ReviewSession(scored, store, adjudicator, guidelines=guidelines, adjudicate=True)
+    stopped = _drive(session, keys or KeyReader(), console or Console(), keymap or KeyMap())
+    return SessionResult.of(session, stopped)
 
 
 def item_event(scored_row: pd.Series | None, item_id: str, reviewer: str, answer: str,
