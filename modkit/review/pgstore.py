@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 from modkit.review.store import (
+    CLAIM_WINDOW,
     COLUMNS,
     STORE_VERSION,
     Event,
@@ -213,26 +214,31 @@ class PostgresBackend:
                     self._db.execute("INSERT INTO modkit_items (item_id) SELECT unnest(%s::text[]) "
                                      "ON CONFLICT DO NOTHING", (new,))
                 self._known_items.update(new)
-            passed: list[str] = []
-            while True:
-                now = time.time()
-                args = {"items": list(candidates), "passed": passed, "r": reviewer, "copies": copies,
-                        "now": now}
-                with self._db.transaction():
-                    row = self._db.execute(_PICK, args).fetchone()
-                    if row is None:
-                        return None
-                    item = row[0]
-                    # The pick's snapshot predates the lock: a reviewer who claimed this item and
-                    # committed just before may be invisible to it. Under the lock, a new statement sees them.
-                    (ok,) = self._db.execute(_RECHECK, {**args, "item": item}).fetchone()
-                    if ok:
-                        self._db.execute(
-                            "INSERT INTO modkit_claims (item_id, reviewer, expires_at) VALUES (%s, %s, %s) "
-                            "ON CONFLICT (item_id, reviewer) DO UPDATE SET expires_at = excluded.expires_at",
-                            (item, reviewer, now + lease))
-                        return item
-                passed.append(item)
+            # Window by window: the next item is usually near the front, so a claim costs the same on a
+            # queue of 100 items or 100,000.
+            for start in range(0, len(candidates), CLAIM_WINDOW):
+                window = list(candidates[start:start + CLAIM_WINDOW])
+                passed: list[str] = []
+                while True:
+                    now = time.time()
+                    args = {"items": window, "passed": passed, "r": reviewer, "copies": copies, "now": now}
+                    with self._db.transaction():
+                        row = self._db.execute(_PICK, args).fetchone()
+                        if row is None:
+                            break
+                        item = row[0]
+                        # The pick's snapshot predates the lock: a reviewer who claimed this item and
+                        # committed just before may be invisible to it. Under the lock, a new statement
+                        # sees them.
+                        (ok,) = self._db.execute(_RECHECK, {**args, "item": item}).fetchone()
+                        if ok:
+                            self._db.execute(
+                                "INSERT INTO modkit_claims (item_id, reviewer, expires_at) VALUES (%s, %s, %s) "
+                                "ON CONFLICT (item_id, reviewer) DO UPDATE SET expires_at = excluded.expires_at",
+                                (item, reviewer, now + lease))
+                            return item
+                    passed.append(item)
+            return None
         except self._psycopg.Error as exc:
             raise self._fail("could not take the next item", exc) from None
 
