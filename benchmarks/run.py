@@ -19,6 +19,7 @@ import bench_conspiracy  # noqa: E402
 import bench_detoxify_int8_fidelity  # noqa: E402
 import bench_detoxify_speed  # noqa: E402
 import bench_identity_bias  # noqa: E402
+import bench_label_store  # noqa: E402
 import bench_parse_depth  # noqa: E402
 import bench_parse_stream  # noqa: E402
 import bench_report  # noqa: E402
@@ -44,6 +45,8 @@ def main() -> None:
         "detoxify_int8_fidelity": bench_detoxify_int8_fidelity.main(300 if quick else 2000),
         # the MiniLM cascade: skipped (with a message) unless the encoder is installed and built
         "cascade": bench_cascade.main(500 if quick else 3000, rounds=1 if quick else 2),
+        # skipped (with a message) without psycopg or PostgreSQL's server binaries
+        "label_store": bench_label_store.main(400 if quick else 2000),
     }
     out = HERE / "results"
     out.mkdir(exist_ok=True)
