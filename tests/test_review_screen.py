@@ -245,10 +245,11 @@ def test_a_reply_longer_than_the_screen_scrolls_under_a_fixed_header(tmp_path):
     term = _review(path, store, cols=80, rows=24)
     try:
         screen = term.wait_for("line 001", "more lines")
-        assert "line 200" not in screen and "A long thread" in screen and "↳ #1 op: the parent" in screen
+        assert "line 200" not in screen.split("── thread")[0] and "A long thread" in screen and "↳ #1 op: the parent" in screen
         term.send("\x1b[F")  # End
         screen = term.wait_for("line 200 of a very long reply")
-        assert "A long thread" in screen and "↳ #1 op: the parent" in screen and "line 001" not in screen
+        reply = screen.split("── thread")[0]
+        assert "A long thread" in reply and "↳ #1 op: the parent" in reply and "line 001" not in reply
         assert "1 of 1" in screen
         term.send("\x1b[5~")  # Page Up
         term.wait_for("↓")
@@ -369,3 +370,50 @@ def test_kill_9_keeps_every_decision_confirmed_on_screen(scored, tmp_path):
         os.close(term.master)
     labels = [lab for _, _, lab in _labels(store)]
     assert labels == [{"toxic": True, "conspiracy": False}, {"toxic": False, "conspiracy": False}]
+
+
+def test_the_parent_chain_is_collapsed_to_three_and_expands_in_full(tmp_path):
+    n = 6
+    df = pd.DataFrame({"comment_id": [f"r{i}" for i in range(n)], "thread_id": "t",
+                       "parent_id": [None] + [f"r{i}" for i in range(n - 1)], "position": range(n),
+                       "author": [f"u{i}" for i in range(n)],
+                       "text": [f"reply {i} " + "blah " * 60 + f"END{i}" for i in range(n)],
+                       "toxicity": [0.1] * (n - 1) + [0.9], "flagged": [False] * (n - 1) + [True]})
+    path = write_table(df, tmp_path / "deep.parquet")
+    term = _review(path, tmp_path / "l.sqlite", cols=120, rows=40)
+    try:
+        screen = term.wait_for("── u5 #6")
+        assert "↑ 2 more ancestors (e expands the chain)" in screen
+        assert "↳ #3 u2: reply 2" in screen and "#1 u0" not in screen.split("── thread")[0]
+        assert "END4" not in screen.split("── u5")[0]  # parents cut to two lines while collapsed
+        term.send("e")
+        term.wait_for("parent chain in full")
+        term.send("\t")  # the arrows now scroll the parent chain
+        term.wait_for("arrows scroll the parent chain")
+        term.send("\x1b[F")  # End
+        screen = term.wait_until(lambda s: "END4" in s.split("── u5")[0], "the nearest parent in full")
+        term.send("\x1b[H")  # Home
+        screen = term.wait_until(lambda s: "↳ #1 u0: reply 0" in s, "the root of the chain")
+        term.send("q")
+        assert term.finish() == 0
+    finally:
+        term.kill()
+
+
+def test_no_link_line_without_a_url_and_bad_keys_are_one_line(scored, tmp_path):
+    df, _ = scored
+    path = write_table(df.drop(columns=["url"]), tmp_path / "nourl.parquet")
+    term = _review(path, tmp_path / "l.sqlite")
+    try:
+        screen = term.wait_for("1 of 3")
+        assert "http" not in screen and "None" not in screen and "nan" not in screen
+        term.send("q")
+        assert term.finish() == 0
+    finally:
+        term.kill()
+    term = _review(path, tmp_path / "l.sqlite", "--keys", "toxic=f")
+    try:
+        assert term.finish() == 1
+    finally:
+        term.kill()
+    assert term.raw.decode().strip() == "Error: --keys: 'f' is bound to both toxic and fine"

@@ -83,7 +83,9 @@ def wrap(fragments: StyleAndTextTuples, width: int) -> Lines:
                     col = 0
                 if not col:
                     tok = tok.lstrip() or tok[:0]
-                while tok and get_cwidth(tok) > width - col and tok.strip():
+                if col + get_cwidth(tok) > width:
+                    tok = tok.rstrip()  # spaces past the edge would spill onto the next row
+                while tok and get_cwidth(tok) > width - col:
                     cut, used = 0, 0
                     while cut < len(tok) and used + get_cwidth(tok[cut]) <= width - col:
                         used += get_cwidth(tok[cut])
@@ -118,7 +120,7 @@ class Pane(UIControl):
         self.offset = max(0, self.offset + delta)
 
     def preferred_height(self, width, max_available_height, wrap_lines, get_line_prefix) -> int:
-        return len(self.make(width))
+        return len(self.make(max(1, width - 1)))
 
     def is_focusable(self) -> bool:
         # Only the reply pane takes focus (it has no keys of its own): the global keys then reach it,
@@ -126,7 +128,9 @@ class Pane(UIControl):
         return self.focusable
 
     def create_content(self, width: int, height: int) -> UIContent:
-        lines = self.make(width)
+        # One column short of the edge: a character in a terminal's last column leaves the cursor in a
+        # pending wrap, and some terminals then push what follows onto the next row.
+        lines = self.make(max(1, width - 1))
         self.height = height
         room = height if len(lines) <= height else max(1, height - 1)  # the last row says what is below
         target = self.follow() if self.follow is not None else None
@@ -201,7 +205,8 @@ class ReviewScreen:
         shown = chain if self.expanded else chain[:COLLAPSED_ANCESTORS]
         lines: Lines = []
         if len(chain) > len(shown):
-            lines.append([("class:more", f"↑ {len(chain) - len(shown)} more ancestors "
+            hidden = len(chain) - len(shown)
+            lines.append([("class:more", f"↑ {hidden} more ancestor{'s' if hidden > 1 else ''} "
                                          f"({self.keymap.keys['expand']} expands the chain)")])
         for depth, anc in enumerate(reversed(shown)):
             pad = "  " * min(depth, 6)
@@ -322,7 +327,9 @@ class ReviewScreen:
     def _keys(self) -> StyleAndTextTuples:
         out: StyleAndTextTuples = []
         for key, command in self.keymap.legend():
-            out += [("class:key", key), ("", f" {command}  ")]
+            out += [("class:key", key), ("", f"\u00a0{command}  ")]  # no break between a key and its name
+        if get_app().output.get_size().columns < WIDE:
+            return out  # ? lists the scrolling keys; on a narrow screen every row goes to the reply
         return out + [("class:dim", "↑↓ PgUp PgDn Home End scroll · Tab pane")]
 
     def _prompt_label(self) -> str:
@@ -337,7 +344,7 @@ class ReviewScreen:
         def cols() -> int:
             return get_app().output.get_size().columns
 
-        context = Window(self.context, height=lambda: Dimension(max=max(1, rows() // (2 if self.expanded else 4))),
+        context = Window(self.context, height=lambda: Dimension(max=max(1, rows() // (2 if self.expanded else 5))),
                          dont_extend_height=True)
         votes = ConditionalContainer(Window(FormattedTextControl(self._votes), dont_extend_height=True),
                                      filter=Condition(lambda: self.s.adjudicate))
@@ -351,8 +358,10 @@ class ReviewScreen:
                 return VSplit([left, Window(width=1, char="│", style="class:dim"),
                                HSplit([thread_title, Window(self.thread)], width=Dimension(weight=2))],
                               )
-            return HSplit([left, HSplit([thread_title, Window(self.thread, height=Dimension(max=max(
-                3, rows() // 5)))], height=Dimension(max=max(4, rows() // 5 + 1)))])
+            # Narrow: the thread goes below the reply, with a third of the rows.
+            item = self.s.current or (self.s.queue[-1] if self.s.queue else None)
+            room = min(max(3, rows() // 4), len(self.s.ctx.thread_of(item)) + 1 if item else 1)
+            return HSplit([left, HSplit([thread_title, Window(self.thread)], height=Dimension.exact(room + 1))])
 
         main = HSplit([
             Window(FormattedTextControl(self._header), height=Dimension(max=2), dont_extend_height=True,
@@ -360,8 +369,7 @@ class ReviewScreen:
             DynamicContainer(body),
             Window(FormattedTextControl(self._status), height=2, style="class:status"),
             ConditionalContainer(self.prompt, filter=Condition(lambda: bool(self.prompt_kind))),
-            Window(FormattedTextControl(self._keys), height=Dimension(max=3), wrap_lines=True,
-                   dont_extend_height=True),
+            Window(Pane(lambda w: wrap(self._keys(), w)), height=Dimension(max=3), dont_extend_height=True),
         ])
         overlay = Frame(Window(self.overlay), title=lambda: self.overlay_title)
         return FloatContainer(main, floats=[Float(ConditionalContainer(
