@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-#: Characters no real address contains; a link with one is dropped rather than repaired.
-_BAD = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+#: Characters a well-formed address has percent-encoded; a link with one is dropped rather than
+#: repaired (``|`` would also split a Markdown table row, ``<>"'`` an HTML attribute or Markdown link).
+_BAD = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\|]")
 #: Longest link kept (browsers and servers reject much longer ones; a page-sized "link" is junk).
 MAX_URL_CHARS = 2_000
 
