@@ -351,3 +351,18 @@ def test_labels_on_changed_or_vanished_items_are_reported_not_dropped_silently(s
 
 def test_packaged_guidelines_match_the_repository_copy():
     assert (ROOT / "modkit" / "review" / "GUIDELINES.md").read_text() == (ROOT / "labels" / "GUIDELINES.md").read_text()
+
+
+def test_a_bad_thread_or_report_is_one_line_before_any_terminal_is_needed(scored, tmp_path):
+    _, path = scored
+    base = ["review", str(path), "--reviewer", "ana", "--store", str(tmp_path / "l.sqlite")]
+    r = runner.invoke(app, [*base, "--thread", "nope"])
+    assert (r.exit_code, r.stderr) == (1, "Error: thread 'nope' is not in the scored table\n")
+    r = runner.invoke(app, [*base, "--from-report", str(tmp_path / "missing.json")])
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "missing.json: not a readable report" in r.stderr
+    index = tmp_path / "index.json"
+    index.write_text('{"kind": "modkit.report_index", "threads": []}')
+    r = runner.invoke(app, [*base, "--from-report", str(index)])
+    assert r.exit_code == 1 and "not a thread report" in r.stderr
+    r = runner.invoke(app, [*base, "--keys", "toxic=T"])
+    assert r.exit_code == 1 and "use one lower-case letter" in r.stderr

@@ -506,7 +506,20 @@ def run_screen(session: ReviewSession, keymap: KeyMap | None = None) -> bool:
 
     Examples
     --------
-    >>> callable(run_screen)  # needs a terminal: see tests/test_review_screen.py
+    Keys from a pipe instead of a keyboard (a Down arrow, an upper-case T, then t and q):
+
+    >>> import os, tempfile
+    >>> from prompt_toolkit.application import create_app_session
+    >>> from prompt_toolkit.input import create_pipe_input
+    >>> from prompt_toolkit.output import DummyOutput
+    >>> from modkit.review.store import LabelStore
+    >>> df = pd.DataFrame({"comment_id": ["a", "b"], "text": ["you idiot", "nice"], "toxicity": [0.9, 0.1]})
+    >>> s = ReviewSession(df, LabelStore(os.path.join(tempfile.mkdtemp(), "l.sqlite")), "ann", only="all")
+    >>> with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+    ...     keys.send_text("\x1b[BTtq")
+    ...     run_screen(s)
     True
+    >>> s.tally().by_answer, s.message
+    ({'toxic': 1}, 'recorded toxic for #1 by anonymous (a)')
     """
     return ReviewScreen(session, keymap).run()
