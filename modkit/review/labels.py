@@ -86,6 +86,62 @@ class LabelState:
         return out
 
 
+class Replay:
+    """Replays events one at a time, keeping a :class:`LabelState` current after each: a review
+    session applies its own appends here instead of replaying the whole log per keystroke.
+
+    Examples
+    --------
+    >>> r = Replay()
+    >>> r.apply(Event("a", "h", "ann", "label", {"toxic": True, "conspiracy": False}, event_id=1)).final("a")
+    {'toxic': True, 'conspiracy': False}
+    >>> r.apply(Event("a", "h", "ann", "undo", target_event=1, event_id=2)).decided("ann")
+    set()
+    """
+
+    def __init__(self) -> None:
+        self.state = LabelState()
+        # Every decision per (item, reviewer), so undoing the latest restores the one before.
+        self._stacks: dict[tuple[str, str], list[Event]] = {}
+        self._adjudications: dict[str, list[Event]] = {}
+
+    def apply(self, ev: Event) -> LabelState:
+        """Apply one event (in log order); the updated state."""
+        state = self.state
+        key = (ev.item_id, ev.reviewer)
+        if ev.action in ("label", "skip"):
+            self._stacks.setdefault(key, []).append(ev)
+            state.history.setdefault(ev.reviewer, []).append(ev)
+        elif ev.action == "adjudicate":
+            self._adjudications.setdefault(ev.item_id, []).append(ev)
+            state.history.setdefault(ev.reviewer, []).append(ev)
+        elif ev.action == "undo":
+            for pool in (self._stacks.get(key, []), self._adjudications.get(ev.item_id, [])):
+                pool[:] = [x for x in pool if x.event_id != ev.target_event]
+            hist = state.history.get(ev.reviewer, [])
+            hist[:] = [x for x in hist if x.event_id != ev.target_event]
+        elif ev.action in ("flag", "unflag"):
+            state.flagged[key] = ev.action == "flag"
+        if ev.note:
+            state.notes.setdefault(key, []).append(ev.note)
+        stack, adjudicated = self._stacks.get(key), self._adjudications.get(ev.item_id)
+        if stack:
+            state.decisions[key] = stack[-1]
+        else:
+            state.decisions.pop(key, None)
+        if adjudicated:
+            state.adjudicated[ev.item_id] = adjudicated[-1]
+        else:
+            state.adjudicated.pop(ev.item_id, None)
+        return state
+
+    def settle(self) -> LabelState:
+        """The state with decisions in the order items were first decided (what :func:`derive` returns)."""
+        self.state.decisions = {k: v[-1] for k, v in self._stacks.items() if v}
+        self.state.adjudicated = {k: v[-1] for k, v in self._adjudications.items() if v}
+        return self.state
+
+
 def derive(events: Iterable[Event]) -> LabelState:
     """Replay events in log order into the current :class:`LabelState`.
 
@@ -97,30 +153,10 @@ def derive(events: Iterable[Event]) -> LabelState:
     >>> derive(e).final("a")
     {'toxic': True, 'conspiracy': False}
     """
-    state = LabelState()
-    # Every decision per (item, reviewer), so undoing the latest restores the one before.
-    stacks: dict[tuple[str, str], list[Event]] = {}
-    adjudications: dict[str, list[Event]] = {}
+    replay = Replay()
     for ev in events:
-        key = (ev.item_id, ev.reviewer)
-        if ev.action in ("label", "skip"):
-            stacks.setdefault(key, []).append(ev)
-            state.history.setdefault(ev.reviewer, []).append(ev)
-        elif ev.action == "adjudicate":
-            adjudications.setdefault(ev.item_id, []).append(ev)
-            state.history.setdefault(ev.reviewer, []).append(ev)
-        elif ev.action == "undo":
-            for pool in (stacks.get(key, []), adjudications.get(ev.item_id, [])):
-                pool[:] = [x for x in pool if x.event_id != ev.target_event]
-            hist = state.history.get(ev.reviewer, [])
-            hist[:] = [x for x in hist if x.event_id != ev.target_event]
-        elif ev.action in ("flag", "unflag"):
-            state.flagged[key] = ev.action == "flag"
-        if ev.note:
-            state.notes.setdefault(key, []).append(ev.note)
-    state.decisions = {k: v[-1] for k, v in stacks.items() if v}
-    state.adjudicated = {k: v[-1] for k, v in adjudications.items() if v}
-    return state
+        replay.apply(ev)
+    return replay.settle()
 
 
 @dataclass
@@ -158,22 +194,27 @@ def tally(state: LabelState, reviewer: str, items: Iterable[str] | None = None,
     >>> t.decided, t.by_answer, t.line()
     (1, {'toxic': 1}, 'toxic 1 · conspiracy 0 · both 0 · fine 0 · skipped 0')
     """
-    keep = None if items is None else set(items)
+    keep = None if items is None else (items if isinstance(items, set | dict) else set(items))
     out = Tally()
+    answers: dict[str, set[str]] = {}  # item -> the answers reviewers gave it, for open disagreements
     for (item, who), ev in state.decisions.items():
-        if who != reviewer or (keep is not None and item not in keep) or (session and ev.session != session):
+        if keep is not None and item not in keep:
             continue
-        if ev.action == "skip":
+        name = "skip" if ev.action == "skip" or ev.labels is None else answer_of(ev.labels)
+        if name != "skip" and item not in state.adjudicated:
+            answers.setdefault(item, set()).add(name)
+        if who != reviewer or (session and ev.session != session):
+            continue
+        if name == "skip":
             out.skipped += 1
         else:
-            name = answer_of(ev.labels)
             out.by_answer[name] = out.by_answer.get(name, 0) + 1
     out.flagged = sum(1 for (item, who), on in state.flagged.items()
                       if on and who == reviewer and (keep is None or item in keep))
     out.adjudicated = sum(1 for item, ev in state.adjudicated.items()
                           if ev.reviewer == reviewer and (keep is None or item in keep)
                           and (not session or ev.session == session))
-    out.disagreements = sum(1 for item in state.disagreements() if keep is None or item in keep)
+    out.disagreements = sum(1 for given in answers.values() if len(given) > 1)
     return out
 
 

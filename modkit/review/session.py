@@ -17,7 +17,7 @@ import pandas as pd
 
 from modkit.model import THREAD_ID
 from modkit.review.guidelines import Guidelines
-from modkit.review.labels import ANSWERS, Tally, answer_of, derive, tally
+from modkit.review.labels import ANSWERS, Replay, Tally, answer_of, tally
 from modkit.review.queue import Context, build_queue, score_columns, who
 from modkit.review.store import Event, LabelStore, text_hash
 
@@ -42,8 +42,11 @@ class ReviewSession:
         self.store, self.reviewer, self.adjudicate = store, reviewer, adjudicate
         self.guidelines = guidelines or Guidelines.load()
         self.on_decision = on_decision
-        self.events = list(store.events())
-        self.state = derive(self.events)
+        self.replay = Replay()
+        for ev in store.events():
+            self.replay.apply(ev)
+        self.state = self.replay.settle()
+        self._tallies: dict[bool, Tally] = {}
         self.ctx = Context(scored)
         if adjudicate:
             self.queue = [i for i in self.state.disagreements() if i in self.ctx.rows]
@@ -80,7 +83,10 @@ class ReviewSession:
 
     def tally(self, session_only: bool = False) -> Tally:
         """This reviewer's counts over the scored table (or only this session's decisions)."""
-        return tally(self.state, self.reviewer, self.ctx.rows, self.session if session_only else None)
+        if session_only not in self._tallies:  # the screen asks on every redraw; the log changes only on append
+            self._tallies[session_only] = tally(self.state, self.reviewer, self.ctx.rows,
+                                                self.session if session_only else None)
+        return self._tallies[session_only]
 
     def decision(self, item: str) -> str | None:
         """This reviewer's current answer on ``item`` (``skip`` for a skip), or the adjudicated one."""
@@ -119,8 +125,8 @@ class ReviewSession:
 
     def _append(self, ev: Event) -> Event:
         ev.event_id = self.store.append(ev)  # durable before anything on screen changes
-        self.events.append(ev)
-        self.state = derive(self.events)
+        self.state = self.replay.apply(ev)
+        self._tallies.clear()
         return ev
 
     def decide(self, answer: str) -> str:
