@@ -314,7 +314,7 @@ def test_labels_migrate_command_and_credentials_never_printed(pg, tmp_path):
     # The team store works wherever --store is accepted, MODKIT_STORE included.
     r = runner.invoke(app, ["labels", "agreement"], env={"MODKIT_STORE": url})
     assert r.exit_code == 0, r.stderr
-    assert "krippendorff_alpha" in r.stdout
+    assert "Krippendorff's α" in r.stdout
     r = runner.invoke(app, ["label", "c", "--reviewer", "ana", "--label", "fine", "--store", url])
     assert r.exit_code == 0, r.stderr
     assert [e.item_id for e in LabelStore(url).events()][-1] == "c"
