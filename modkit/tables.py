@@ -164,7 +164,16 @@ class CommentWriter:
 
 
 def write_comments(threads: Iterable[Thread], path: str | Path) -> int:
-    """Write the comments table of ``threads`` to ``path``; returns the row count."""
+    """Write the comments table of ``threads`` to ``path``; returns the row count.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from modkit.model import Comment, Thread
+    >>> t = Thread("t1", "page.txt", "forum_text", "Hi", comments=[Comment("c1", "t1", None, 0, 0, "ann", None, "hi")])
+    >>> write_comments([t], os.path.join(tempfile.mkdtemp(), "c.parquet"))
+    1
+    """
     with CommentWriter(path) as w:
         w.write_threads(threads)
     return w.rows_written
@@ -260,6 +269,18 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     """Read a stage table; :class:`SchemaError` names the file and any missing columns.
 
     JSON-encoded nested values in CSV come back as lists and dicts.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = write_table(pd.DataFrame({"text": ["=1+1", "hi"], "flag_reasons": [["insult"], []]}), path)
+    >>> read_table(path, required=["text"]).to_dict("list")
+    {'text': ['=1+1', 'hi'], 'flag_reasons': [['insult'], []]}
+    >>> read_table(path, required=["author"])
+    Traceback (most recent call last):
+    ...
+    modkit.errors.SchemaError: ...t.csv is missing columns: author.
     """
     ext = table_format(path)
     try:

@@ -188,7 +188,16 @@ def iter_parse(paths: Iterable[str | Path], fmt: str | None = None) -> Iterator[
 
 
 def parse_threads(paths: Iterable[str | Path] | str | Path, fmt: str | None = None) -> Iterator[Thread]:
-    """Yield the threads of every page under ``paths``, skipping (and logging) bad files."""
+    """Yield the threads of every page under ``paths``, skipping (and logging) bad files.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> seeds = Path(__file__).resolve().parents[2] / "seeds"
+    >>> threads = list(parse_threads(seeds)) if seeds.is_dir() else []
+    >>> sum(len(t.comments) for t in threads) > 0 or not seeds.is_dir()
+    True
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for res in iter_parse(paths, fmt):

@@ -62,12 +62,31 @@ def label(store: LabelStore, item_id: str, reviewer: str, answer: str, scored: p
 
 
 def load_labels(store: LabelStore) -> LabelState:
-    """The current labels derived from the store's log."""
+    """The current labels derived from the store's log.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> store = LabelStore(os.path.join(tempfile.mkdtemp(), "l.sqlite"))
+    >>> _ = label(store, "c1", "ana", "toxic")
+    >>> load_labels(store).final("c1")
+    {'toxic': True, 'conspiracy': False}
+    """
     return derive(store.events())
 
 
 def agreement(store: LabelStore) -> pd.DataFrame:
-    """Agreement per label and overall: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha."""
+    """Agreement per label and overall: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> store = LabelStore(os.path.join(tempfile.mkdtemp(), "l.sqlite"))
+    >>> for who, answer in (("ana", "toxic"), ("ben", "toxic")):
+    ...     _ = label(store, "c1", who, answer)
+    >>> len(agreement(store)) > 0
+    True
+    """
     return agreement_table(ratings_by_label(load_labels(store)))
 
 
@@ -76,6 +95,16 @@ def export_labels(store: LabelStore, scored: pd.DataFrame, out: str | Path, *, s
     """Write the dataset, its card (``.md``) and a Prodigy JSONL beside it; returns the paths.
 
     The table format follows ``out``'s extension (``.jsonl``, ``.csv``, ``.parquet``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> store = LabelStore(os.path.join(d, "l.sqlite"))
+    >>> scored = pd.DataFrame({"comment_id": ["c1"], "thread_id": ["t"], "text": ["you idiot"]})
+    >>> _ = label(store, "c1", "ana", "toxic", scored)
+    >>> sorted(export_labels(store, scored, os.path.join(d, "data.jsonl")))
+    [...]
     """
     from modkit.tables import write_table
 

@@ -66,7 +66,15 @@ def prepare_inputs(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(path: str | Path) -> TrainedModel:
-    """Load a model file written by :meth:`TrainedModel.save` (untrusted types are refused)."""
+    """Load a model file written by :meth:`TrainedModel.save` (untrusted types are refused).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> m = load(Path(__file__).resolve().parents[1] / "score" / "models" / "conspiracy.skops")
+    >>> m.meta["target"], 0 < m.threshold < 1
+    ('conspiracy', True)
+    """
     estimator, meta = load_model(path)
     return TrainedModel(estimator, meta)
 
