@@ -21,19 +21,23 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from modkit.console import err, flagged_table, language_summary, out, parse_summary, say, thread_tree
-from modkit.errors import ConfigError, ModkitError, ParseError
+from modkit.errors import ConfigError, ModkitError, ParseError, UnknownPluginError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
 
 
 class _Group(TyperGroup):
-    """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1, and so does an
-    operating-system error (an output location that cannot be created or written, a full disk)."""
+    """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1 (exit 2, bad usage,
+    for a bad option value or setting), and so does an operating-system error (an output location that
+    cannot be created or written, a full disk)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (ConfigError, UnknownPluginError) as exc:  # a bad option value or setting: bad usage
+            say(f"Error: {exc}")
+            raise typer.Exit(2) from None
         except ModkitError as exc:
             say(f"Error: {exc}")
             raise typer.Exit(1) from None
@@ -47,6 +51,20 @@ app = typer.Typer(cls=_Group, help="Moderation toolkit for comment threads.", no
                   pretty_exceptions_enable=False, add_completion=False)
 export_app = typer.Typer(cls=_Group, help="Write threads in other tools' formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"modkit {version('modkit')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="Print modkit's version and exit.")] = False) -> None:
+    """Moderation toolkit for comment threads."""
 
 Paths = Annotated[list[Path], typer.Argument(help="Page files or directories (searched recursively).",
                                              show_default=False)]
@@ -211,6 +229,8 @@ def score(inputs: Annotated[list[Path], typer.Argument(
     band = parse_band(cascade_band)
     failures: list[str] = []
     comments = _comments_from(inputs, fmt, failures, output)
+    for spec, kind in ((toxicity, "toxicity"), (conspiracy, "conspiracy")):
+        stage.check_spec(spec, kind)
     if "auto" in (toxicity, conspiracy) and encoder_status() is not None:
         say(encoder_status())
     store = None if no_cache else ScoreCache(cache or default_cache_path())

@@ -8,6 +8,7 @@ with ``MODKIT_NO_PLUGINS=1``.
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 import logging
 import os
@@ -78,9 +79,7 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            raise UnknownPluginError(
-                f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
-            ) from None
+            raise UnknownPluginError(unknown_name(self.kind, name, self.names())) from None
 
     def names(self) -> list[str]:
         self._load()
@@ -104,3 +103,16 @@ def _builtin_scorers() -> None:
 
 #: Scorer *classes* by name (instantiated with options at use).
 scorers: Registry = Registry("scorer", "modkit.scorers", _builtin_scorers, instantiate=False)
+
+
+def unknown_name(kind: str, name: str, choices: list[str]) -> str:
+    """The one-line message for a name that is not among ``choices``, with a suggestion when one is close.
+
+    Examples
+    --------
+    >>> unknown_name("scorer", "lit", ["conspiracy", "lite"])
+    "Unknown scorer 'lit'; did you mean 'lite'? choose one of: conspiracy, lite."
+    """
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    hint = f" did you mean {close[0]!r}?" if close else ""
+    return f"Unknown {kind} {name!r};{hint} choose one of: {', '.join(choices)}."

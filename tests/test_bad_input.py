@@ -94,7 +94,7 @@ def test_failed_run_leaves_an_existing_output_untouched(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("previous\n")
     result = runner.invoke(app, ["parse", str(tmp_path / "missing.txt"), "-o", str(out), "--format", "nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert out.read_text() == "previous\n"
 
 

@@ -186,7 +186,7 @@ def test_batch_refuses_to_start_while_another_run_holds_the_state(pages, tmp_pat
                                   "state_dir, workers\n"),
     ("[scores]\n", "Error: {cfg}: unknown section [scores]; valid sections: batch, report, score\n"),
     ("[batch]\nworkers = 'two'\n", "Error: batch.workers = 'two' must be a int\n"),
-    ("[score]\ntoxicity = 'lyte'\n", "Error: Unknown scorer 'lyte'; choose one of: "),
+    ("[score]\ntoxicity = 'lyte'\n", "Error: Unknown scorer 'lyte'; did you mean 'lite'? choose one of: "),
     ("[score.thresholds]\ntoxicity = 2\n", "Error: threshold toxicity=2.0 is outside [0, 1]\n"),
     ("[report]\ntoxic_treshold = 0.5\n", "Error: unknown report setting 'toxic_treshold'; valid settings: "),
     ("[batch\n", "Error: {cfg}: cannot read TOML ("),
@@ -196,7 +196,7 @@ def test_cli_batch_config_errors_are_one_line(pages, tmp_path, toml, message):
     cfg.write_text(toml)
     result = runner.invoke(app, ["batch", str(pages), "--state", str(tmp_path / "state"), "-o",
                                  str(tmp_path / "out"), "--config", str(cfg)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad setting is bad usage
     assert result.stderr.startswith(message.format(cfg=cfg)) and result.stderr.count("\n") == 1
     assert not (tmp_path / "out" / "scores").exists()
 

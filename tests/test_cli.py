@@ -54,7 +54,7 @@ def test_cli_parse_outputs_agree_across_formats(tmp_path):
 
 def test_cli_unknown_format_prints_one_line_error():
     result = runner.invoke(app, ["parse", str(SEEDS), "--format", "nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "Error: Unknown page format 'nope'; choose one of: " + ", ".join(
             __import__("modkit").page_formats.names()) + "."]
@@ -69,7 +69,7 @@ def test_cli_format_override_is_used(tmp_path):
 
 def test_cli_bad_output_extension_fails_before_parsing(tmp_path):
     result = runner.invoke(app, ["parse", str(SEEDS), "-o", str(tmp_path / "x.xlsx")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown table format '.xlsx'" in result.stderr
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -102,3 +102,13 @@ def test_every_command_has_help_with_an_example():
         assert result.exit_code == 0 and "Example:" in result.stdout
     result = runner.invoke(app, ["export", "convokit", "--help"])
     assert "Example:" in result.stdout
+
+
+def test_version_and_bad_values_are_usage_errors_with_a_suggestion(tmp_path):
+    import modkit
+
+    assert runner.invoke(app, ["--version"]).stdout.strip() == f"modkit {modkit.__version__}"
+    result = runner.invoke(app, ["score", str(SEEDS), "-o", str(tmp_path / "s.csv"), "--toxicity", "lit"])
+    assert result.exit_code == 2 and "did you mean 'lite'?" in result.stderr
+    assert "MiniLM" not in result.stderr  # the bad value is reported before anything else is said
+    assert not (tmp_path / "s.csv").exists()

@@ -126,8 +126,13 @@ def test_score_rejects_table_without_text_column():
 
 
 def test_unknown_scorer_lists_the_valid_names():
-    with pytest.raises(UnknownPluginError, match="Unknown scorer 'lyte'; choose one of: .*test-shout"):
+    with pytest.raises(UnknownPluginError, match="Unknown scorer 'lyte'; did you mean 'lite'. choose one of: "
+                                                 ".*test-shout"):
         resolve_scorer("lyte", "toxicity")
+    # the conspiracy slot lists the conspiracy scorers, not the toxicity ones
+    with pytest.raises(UnknownPluginError, match=r"'conspricy'; did you mean 'conspiracy'\? choose one of: auto, "
+                                                 r"cascade, conspiracy, model, test-cues, none\."):
+        resolve_scorer("conspricy", "conspiracy")
 
 
 def test_scorers_clone_and_round_trip_params():
@@ -181,7 +186,7 @@ def test_cli_score_bad_threshold_is_one_line(table, tmp_path):
     src = write_table(table, tmp_path / "comments.csv")
     result = CliRunner().invoke(app, ["score", str(src), "-o", str(tmp_path / "s.csv"),
                                       "--toxicity", "test-shout", "--threshold", "toxicity:0.5"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.strip() == "Error: --threshold 'toxicity:0.5': expected ATTR=VALUE, e.g. toxicity=0.7"
 
 

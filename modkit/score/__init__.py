@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from modkit.errors import ConfigError
+from modkit.errors import ConfigError, UnknownPluginError
 from modkit.model import (
     COMMENT_ID,
     CONSPIRACY_CUES,
@@ -33,6 +33,7 @@ from modkit.model import (
     UNSUPPORTED_LANGUAGE,
 )
 from modkit.registry import scorers as scorer_registry
+from modkit.registry import unknown_name
 from modkit.score.base import (
     CONSPIRACY,
     PARENT_TEXT_COL,
@@ -64,6 +65,36 @@ MIN_ROWS_PER_JOB = 1024
 
 #: The fast scorer of each slot: what ``auto`` falls back to and what ``cascade`` starts from.
 FAST = {"toxicity": "lite", "conspiracy": "conspiracy"}
+
+
+def scorer_names(kind: str) -> list[str]:
+    """The specs that can fill the ``kind`` slot (``toxicity`` or ``conspiracy``).
+
+    Examples
+    --------
+    >>> scorer_names("conspiracy")[:3]
+    ['auto', 'cascade', 'conspiracy']
+    """
+    own = [n for n in scorer_registry.names()
+           if (k := getattr(scorer_registry.get(n), "kind", None)) == kind or not isinstance(k, str)
+           and kind == "toxicity" or n == "model"]
+    return ["auto", "cascade", *own, "none"]
+
+
+def check_spec(spec: str, kind: str) -> None:
+    """Raise :class:`UnknownPluginError` (with a suggestion) unless ``spec`` names a scorer for ``kind``.
+
+    Examples
+    --------
+    >>> check_spec("lite", "toxicity")
+    >>> check_spec("conspricy", "conspiracy")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.UnknownPluginError: Unknown scorer 'conspricy'; did you mean 'conspiracy'? choose one of: ...
+    """
+    name = spec.partition(":")[0]
+    if name not in scorer_names(kind):
+        raise UnknownPluginError(unknown_name("scorer", name, scorer_names(kind)))
 
 
 def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None = None,
@@ -106,6 +137,7 @@ def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None 
         return resolve_scorer(FAST[kind], kind)
     if name == "cascade":
         return with_encoder(resolve_scorer(arg or FAST[kind], kind), band)
+    check_spec(name, kind)
     cls = scorer_registry.get(name)
     if name == "model":
         if not arg:
