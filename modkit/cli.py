@@ -202,7 +202,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
               help="auto (conspiracy, cascaded into modkit's MiniLM where it can run) | cascade | conspiracy | "
                    "model:PATH | none")] = "auto",
           cascade_band: Annotated[str, typer.Option(
-              help="Fast scores re-read by the MiniLM encoder in a cascade, LOW:HIGH.")] = "0.05:0.95",
+              help="Fast scores re-read by the MiniLM encoder in a cascade, LOW:HIGH.")] = "0.1:0.9",
           checkpoint: Annotated[str | None, typer.Option(help="Local Detoxify checkpoint (.ckpt).")] = None,
           threshold: Annotated[list[str] | None, typer.Option(
               help="Flag threshold ATTR=VALUE; repeat for several.")] = None,

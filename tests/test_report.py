@@ -444,7 +444,7 @@ def test_cli_report_errors_are_one_line(two_threads, tmp_path):
     scored = tmp_path / "scores.csv"
     write_table(two_threads, scored)
     result = runner.invoke(app, ["report", str(scored), "-o", str(tmp_path / "o"), "--format", "pdf"])
-    assert result.exit_code == 1 and result.stderr == "Error: unknown report format 'pdf'; choose from: md, html, json\n"
+    assert result.exit_code == 2 and result.stderr == "Error: unknown report format 'pdf'; choose from: md, html, json\n"
     bare = tmp_path / "bare.csv"
     pd.DataFrame({"comment_id": ["a"], "text": ["hi"]}).to_csv(bare, index=False)
     result = runner.invoke(app, ["report", str(bare), "-o", str(tmp_path / "o")])

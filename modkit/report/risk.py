@@ -9,7 +9,7 @@ order of level:
 code                   level       when
 =====================  ==========  ====================================================
 ``toxic_reply``        watch       some reply is toxic (none reaches ``remove_threshold``)
-``escalating_path``    watch       the steepest root-to-leaf path rises by ``path_min_rise``
+``escalating_path``    watch       the steepest root-to-leaf path rises by ``path_min_rise`` to a toxic reply
 ``conspiracy_framing`` watch       a conspiracy-framing cluster that did not spread
 ``abusive_reply``      intervene   a reply's ``tox`` reaches ``remove_threshold``
 ``heated_exchange``    intervene   a heated exchange (see :class:`~.patterns.Exchange`)
@@ -213,7 +213,8 @@ def assess(view: ThreadView, m: ThreadMetrics, config: ReportConfig) -> Risk:
                               f"{_count(framed, 'reply', 'replies')} with conspiracy framing, not picked up",
                               tuple(sorted(framed, key=lambda cid: by_id[cid].index))))
     steep = m.paths.steepest
-    if steep is not None and steep.rise >= config.path_min_rise:
+    # the chain must climb to an attack (a reply flagged toxic), not to swearing that merely scores high
+    if steep is not None and steep.rise >= config.path_min_rise and by_id[steep.rise_to].toxic:
         span = by_id[steep.rise_to].depth - by_id[steep.rise_from].depth
         reasons.append(Reason("escalating_path", "watch",
                               f"{_fmt(by_id[steep.rise_from].tox)} → {_fmt(by_id[steep.rise_to].tox)}",

@@ -33,7 +33,7 @@ from modkit.score.base import Scorer, check_comments
 #: Default band of the deciding score re-read by the slow model: measured by the MiniLM recipe
 #: (modkit/score/models/minilm.md, "Cascade") as the narrowest band whose quality is within
 #: reach of the encoder on every reply.
-DEFAULT_BAND = (0.05, 0.95)
+DEFAULT_BAND = (0.1, 0.9)
 #: The slow model's engine: ONNX Runtime with int8 weights (fidelity measured in the benchmarks).
 ENCODER_ENGINE = "onnx-int8"
 ENCODER_MODEL = "modkit-minilm"
@@ -199,7 +199,7 @@ def with_encoder(fast: Scorer, band: tuple[float, float] = DEFAULT_BAND,
     >>> from modkit.score.scorers.lite import LiteToxicityScorer
     >>> c = with_encoder(LiteToxicityScorer(), slow=lambda kind: LiteToxicityScorer())
     >>> c.band, c.kind
-    ((0.05, 0.95), 'toxicity')
+    ((0.1, 0.9), 'toxicity')
     """
     if slow is encoder and encoder_status() is not None:
         raise ConfigError(encoder_status())
