@@ -121,3 +121,20 @@ def test_auto_is_the_cascade_when_the_encoder_is_built(built):
     narrow = stage.score(REPLIES, band=(1.0, 1.0))  # nothing re-read: the fast models' scores
     fast = stage.score(REPLIES, toxicity="lite", conspiracy="conspiracy")
     np.testing.assert_allclose(narrow["toxicity"], fast["toxicity"])
+
+
+def test_both_slots_share_one_forward_pass_per_reply(built, monkeypatch):
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    tox = DetoxifyScorer(model="modkit-minilm", context="pair")
+    con = DetoxifyScorer(model="modkit-minilm", context="pair", outputs=("conspiracy",))
+    run = tox._runtime()
+    assert con._runtime() is run
+    calls = []
+    real = run.classifier.predict
+    monkeypatch.setattr(run.classifier, "predict", lambda t, p=None: calls.append(len(t)) or real(t, p))
+    first = tox.predict_proba(REPLIES)
+    con.predict_proba(REPLIES)
+    again = tox.predict_proba(REPLIES)
+    assert calls == [len(REPLIES)]  # the conspiracy slot and the second call read the memo
+    pd.testing.assert_frame_equal(first, again)

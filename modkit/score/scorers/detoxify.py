@@ -40,7 +40,7 @@ none and are scored as they are.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,9 @@ class _Runtime:
     classifier: Any
     label: str
     calibration: dict[str, tuple[float, float]]
+    #: Recent predictions by (reply, parent): the toxicity and conspiracy slots of a cascade ask one
+    #: seven-output checkpoint about the same replies, and the model's forward pass serves both.
+    memo: dict[tuple[str, str | None], np.ndarray] = field(default_factory=dict)
 
 
 #: Loaded models by scorer options, held weakly (a model lives as long as a scorer uses it).
@@ -235,12 +238,35 @@ class DetoxifyScorer(Scorer):
         replies = texts(comments)
         parents = texts(comments, PARENT_TEXT_COL) if self.context == "pair" else None
         wanted = self.attributes
-        probs = pd.DataFrame(run.classifier.predict(replies, parents), index=comments.index,
+        probs = pd.DataFrame(_predict_memo(run, replies, parents), index=comments.index,
                              columns=list(run.classes))[list(wanted)]
         for attr, (slope, intercept) in run.calibration.items():
             if attr in probs.columns:
                 probs[attr] = platt(probs[attr].to_numpy(dtype=float), slope, intercept)
         return probs.clip(0.0, 1.0)
+
+
+#: Most predictions a loaded model remembers (about 6 MB for seven outputs).
+MEMO_ROWS = 100_000
+
+
+def _predict_memo(run: _Runtime, replies: list[str], parents: list[str] | None) -> np.ndarray:
+    """The classifier's outputs for each reply, computing only those not in the runtime's memo."""
+    keys = [(r, parents[i] if parents is not None else None) for i, r in enumerate(replies)]
+    todo = list(dict.fromkeys(k for k in keys if k not in run.memo))
+    if todo:
+        fresh = run.classifier.predict([k[0] for k in todo], [k[1] for k in todo] if parents is not None else None)
+        if len(run.memo) + len(todo) > MEMO_ROWS:
+            run.memo.clear()
+        found = dict(zip(todo, fresh, strict=True))
+        if len(todo) <= MEMO_ROWS:
+            run.memo.update(found)
+    else:
+        found = {}
+    out = np.empty((len(keys), len(run.classes)))
+    for i, k in enumerate(keys):
+        out[i] = found[k] if k in found else run.memo[k]
+    return out
 
 
 def platt(p: np.ndarray, slope: float, intercept: float) -> np.ndarray:
