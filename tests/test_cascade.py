@@ -43,7 +43,7 @@ TEXTS = ["ok", "you are", "hello you there", "a longer thing, you know"]
 
 def test_only_band_rows_are_rescored_and_replaced():
     slow = Counting()
-    c = CascadeScorer(Lengthy(), slow, band=(0.3, 0.95))
+    c = CascadeScorer(Lengthy(), slow, band=(0.3, 0.95), combine="replace")
     out = c.predict_proba(pd.DataFrame({"text": TEXTS}))
     assert slow.seen == ["you are"]  # lengths 2, 7, 15+, 24: only 0.7 lies in the band
     assert out.loc[1, "insult"] == 0.9 and out.loc[1, "toxicity"] == 0.9
@@ -53,7 +53,8 @@ def test_only_band_rows_are_rescored_and_replaced():
 
 def test_band_covers_everything_or_nothing():
     slow = Counting()
-    everything = CascadeScorer(Lengthy(), slow, band=(0.0, 1.0)).predict_proba(pd.DataFrame({"text": TEXTS}))
+    everything = CascadeScorer(Lengthy(), slow, band=(0.0, 1.0), combine="replace").predict_proba(
+        pd.DataFrame({"text": TEXTS}))
     assert slow.seen == TEXTS
     assert everything["insult"].tolist() == [0.01, 0.9, 0.9, 0.9]
     slow = Counting()
@@ -64,7 +65,7 @@ def test_band_covers_everything_or_nothing():
 def test_score_stage_caches_each_part_under_its_own_version(tmp_path):
     cache = ScoreCache(tmp_path / "c.sqlite")
     slow = Counting()
-    c = CascadeScorer(Lengthy(), slow, band=(0.3, 0.95))
+    c = CascadeScorer(Lengthy(), slow, band=(0.3, 0.95), combine="replace")
     frame = pd.DataFrame({"text": TEXTS})
     first = score(frame, toxicity=c, conspiracy=None, cache=cache)
     assert slow.seen == ["you are"]
@@ -104,3 +105,21 @@ def test_cli_says_once_that_it_scores_with_the_fast_models(tmp_path):
     assert result.output.count("fast models only") == 1
     bad = CliRunner().invoke(app, ["score", str(table), "-o", str(tmp_path / "s.csv"), "--cascade-band", "0.9:0.1"])
     assert bad.exit_code != 0 and "cascade band" in bad.output
+
+
+def test_mean_combination_averages_log_odds_inside_the_band_only():
+    from modkit.score.cascade import mean_log_odds
+
+    slow = Counting()
+    c = CascadeScorer(Lengthy(), slow, band=(0.3, 0.95), combine="mean")
+    out = c.predict_proba(pd.DataFrame({"text": TEXTS}))
+    assert out.loc[1, "toxicity"] == pytest.approx(float(mean_log_odds([0.7], [0.9])[0]))
+    assert out.loc[0, "toxicity"] == pytest.approx(0.2) and out.loc[3, "toxicity"] == 1.0
+    assert c.version.endswith("|0.3:0.95|mean]")
+    # the score stage applies the same rule as the scorer itself
+    staged = score(pd.DataFrame({"text": TEXTS}), toxicity=CascadeScorer(Lengthy(), Counting(), band=(0.3, 0.95),
+                                                                        combine="mean"), conspiracy=None)
+    pd.testing.assert_series_equal(staged["toxicity"], out["toxicity"], check_names=False)
+    with pytest.raises(ConfigError, match="combine"):
+        CascadeScorer(Lengthy(), Counting(), band=(0.0, 1.0), combine="max").predict_proba(
+            pd.DataFrame({"text": TEXTS}))

@@ -112,9 +112,13 @@ def test_auto_is_the_cascade_when_the_encoder_is_built(built):
     con = stage.resolve_scorer("auto", "conspiracy")
     assert isinstance(tox, CascadeScorer) and isinstance(con, CascadeScorer)
     assert tox.slow.engine == "onnx-int8" and tox.slow.context == "pair"
-    out = stage.score(REPLIES, band=(0.0, 1.0))  # everything re-read: the encoder sets every score
+    from modkit.score.cascade import mean_log_odds
+
+    out = stage.score(REPLIES, band=(0.0, 1.0))  # everything re-read: both models' log-odds averaged
     direct = con.slow.predict_proba(REPLIES)
-    np.testing.assert_allclose(out["conspiracy"], direct["conspiracy"], atol=1e-6)
+    alone = stage.score(REPLIES, toxicity="lite", conspiracy="conspiracy")
+    np.testing.assert_allclose(out["conspiracy"], mean_log_odds(alone["conspiracy"], direct["conspiracy"]),
+                               atol=1e-6)
     assert out["toxicity_scorer"].iloc[0].startswith("cascade[lite")
     assert "modkit-minilm" in out["conspiracy_scorer"].iloc[0]
     assert out["conspiracy_cues"].map(len).sum() > 0  # the fast model's cues stay the explanation
@@ -137,4 +141,15 @@ def test_both_slots_share_one_forward_pass_per_reply(built, monkeypatch):
     con.predict_proba(REPLIES)
     again = tox.predict_proba(REPLIES)
     assert calls == [len(REPLIES)]  # the conspiracy slot and the second call read the memo
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_the_two_slots_never_share_cache_rows(built, tmp_path):
+    import modkit.score as stage
+    from modkit.score.cache import ScoreCache
+
+    cache = ScoreCache(tmp_path / "scores.sqlite")
+    first = stage.score(REPLIES, cache=cache, band=(0.0, 1.0))
+    again = stage.score(REPLIES, cache=cache, band=(0.0, 1.0))
+    assert first[["toxicity", "insult", "conspiracy"]].notna().all().all()
     pd.testing.assert_frame_equal(first, again)

@@ -233,9 +233,12 @@ def _cascaded(scorer: CascadeScorer, frame: pd.DataFrame, cache: ScoreCache | No
     fast = pd.DataFrame([[r.get(a, float("nan")) for a in attrs] for r in rows], columns=attrs)
     where = np.flatnonzero(scorer.in_band(fast))
     if len(where):
-        slow = _scored(scorer.slow, frame.iloc[where], cache, context, False)
-        for i, r in zip(where, slow, strict=True):
-            rows[i] = {**rows[i], **{a: r[a] for a in attrs if a in r}}
+        slow_rows = _scored(scorer.slow, frame.iloc[where], cache, context, False)
+        slow = pd.DataFrame([[r.get(a, float("nan")) for a in attrs] for r in slow_rows], columns=attrs,
+                            index=where)
+        merged = scorer.merge(fast, slow)  # the cascade's own rule (mean of log-odds, or replace)
+        for i in where:
+            rows[i] = {**rows[i], **merged.loc[i, attrs].to_dict()}
     return rows
 
 

@@ -228,8 +228,10 @@ class DetoxifyScorer(Scorer):
 
     @property
     def version(self) -> str:
-        """Model label, checkpoint hash, engine and context: anything that changes the scores."""
-        return f"{self._runtime().label}/{self.engine}/{self.context}"
+        """Model label, checkpoint hash, engine, context and the outputs asked for: anything that changes
+        the scores (two slots asking one checkpoint for different outputs must not share cache rows)."""
+        outputs = "" if self.outputs is None else "/" + ",".join(self.outputs)
+        return f"{self._runtime().label}/{self.engine}/{self.context}{outputs}"
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
         """One column per attribute in [0, 1], indexed like ``comments``."""

@@ -95,12 +95,17 @@ def slow_scores(checkpoint: Path, frame: pd.DataFrame, engine: str = "onnx-int8"
 
 
 def cascade_scores(fast: pd.DataFrame, slow: pd.DataFrame, attrs: tuple[str, ...],
-                   band: tuple[float, float]) -> tuple[pd.DataFrame, np.ndarray]:
+                   band: tuple[float, float], combine: str = "replace") -> tuple[pd.DataFrame, np.ndarray]:
     """:class:`~modkit.score.cascade.CascadeScorer`'s rule on precomputed scores: (scores, re-read mask)."""
+    from modkit.score.cascade import mean_log_odds
+
     deciding = fast[list(attrs)].max(axis=1).to_numpy()
     reread = (deciding >= band[0]) & (deciding <= band[1])
     out = fast.copy()
-    out.loc[reread, list(attrs)] = slow.loc[reread, list(attrs)].to_numpy()
+    new = slow.loc[reread, list(attrs)].to_numpy()
+    if combine == "mean":
+        new = mean_log_odds(fast.loc[reread, list(attrs)].to_numpy(), new)
+    out.loc[reread, list(attrs)] = new
     return out, reread
 
 
@@ -127,6 +132,8 @@ def evaluate(checkpoint: Path, data: dict[str, pd.DataFrame], card: Path = CARD,
     from modkit.train.metrics import classification_metrics, paired_bootstrap, reliability
 
     t0 = time.perf_counter()
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)["state_dict"]
+    save(None, None, checkpoint.parent, None, state_dict=state)  # measure the model's own scores, uncalibrated
     test = data["toxicity_test"].copy()
     pan = data["pan_test"].assign(parent_text="")
     topic = data["topic_test"].assign(parent_text="")
@@ -164,14 +171,14 @@ def evaluate(checkpoint: Path, data: dict[str, pd.DataFrame], card: Path = CARD,
                                         fast_tox["conspiracy"].to_numpy()),
                   "MiniLM": (slow_pan["conspiracy"].to_numpy(), slow_topic["conspiracy"].to_numpy(), slow_ordinary)}
     slow_ord = slow_tox.assign(conspiracy=slow_ordinary)
-    for band in BANDS:
-        name = f"cascade {band[0]:g}:{band[1]:g}"
-        c_tox, r_tox = cascade_scores(fast_tox, slow_tox, tox_attrs, band)
+    for band, combine in [(b, "replace") for b in BANDS] + [(b, "mean") for b in BANDS if b != (0.0, 1.0)]:
+        name = f"cascade {band[0]:g}:{band[1]:g}" + (" mean" if combine == "mean" else "")
+        c_tox, r_tox = cascade_scores(fast_tox, slow_tox, tox_attrs, band, combine)
         scores_tox[name] = c_tox["toxicity"].to_numpy()
         flagged[name] = _flags(c_tox, texts)
-        c_pan, r_pan = cascade_scores(fast_pan, slow_pan, ("conspiracy",), band)
-        c_topic, _ = cascade_scores(fast_topic, slow_topic, ("conspiracy",), band)
-        c_ord, r_ord = cascade_scores(fast_tox, slow_ord, ("conspiracy",), band)
+        c_pan, r_pan = cascade_scores(fast_pan, slow_pan, ("conspiracy",), band, combine)
+        c_topic, _ = cascade_scores(fast_topic, slow_topic, ("conspiracy",), band, combine)
+        c_ord, r_ord = cascade_scores(fast_tox, slow_ord, ("conspiracy",), band, combine)
         con_scores[name] = (c_pan["conspiracy"].to_numpy(), c_topic["conspiracy"].to_numpy(),
                             c_ord["conspiracy"].to_numpy())
         reread_share[name] = {"toxicity": float(r_tox.mean()), "conspiracy_ordinary": float(r_ord.mean()),
@@ -198,7 +205,6 @@ def evaluate(checkpoint: Path, data: dict[str, pd.DataFrame], card: Path = CARD,
         }
     ece_con = {n: reliability(y_pan, con_scores[n][0])[0] for n in ("conspiracy (fast)", "MiniLM")}
 
-    state = torch.load(checkpoint, map_location="cpu", weights_only=True)["state_dict"]
     save(None, None, checkpoint.parent, {k: list(v) for k, v in calibration.items()}, state_dict=state)
     metrics = {"toxicity_pooled": pooled, "toxicity_by_source": by_source, "toxicity_flags": flag_rows,
                "toxicity_ece": ece_tox, "conspiracy": con_rows, "conspiracy_ece": ece_con,
