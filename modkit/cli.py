@@ -521,6 +521,9 @@ def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modki
                                                       "(flagged ones by score).")] = None,
            from_report: Annotated[Path | None, typer.Option("--from-report", help="A thread report's .json: "
                                                             "queue its evidence first.")] = None,
+           shared: Annotated[int | None, typer.Option(
+               "--shared", help="A queue shared by a team on one store: each reply goes to this many "
+                                "reviewers and no more (1: single review, 2: double review).", min=1)] = None,
            keys: KeysOpt = None) -> None:
     """Review replies full-screen, one keystroke per decision; resumes where you stopped.
 
@@ -544,8 +547,11 @@ def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modki
         first += thread_evidence(df, thread)
     _need_terminal("review")
     session = ReviewSession(df, LabelStore(_store(store)), reviewer, order=order, only=only,
-                            guidelines=Guidelines.load(guidelines), first=first)
-    run_screen(session, keymap)
+                            guidelines=Guidelines.load(guidelines), first=first, copies=shared)
+    try:
+        run_screen(session, keymap)
+    finally:
+        session.close()
     _summary(reviewer, session, "labelled")
 
 

@@ -38,8 +38,12 @@ class ReviewSession:
 
     def __init__(self, scored: pd.DataFrame, store: LabelStore, reviewer: str, *, order: str = "risk",
                  only: str = "flagged", guidelines: Guidelines | None = None, first: list[str] | None = None,
-                 adjudicate: bool = False, on_decision: Callable[[Event], None] | None = None):
+                 adjudicate: bool = False, on_decision: Callable[[Event], None] | None = None,
+                 copies: int | None = None):
         self.store, self.reviewer, self.adjudicate = store, reviewer, adjudicate
+        #: A shared queue: each item goes to ``copies`` reviewers and no more, claimed through the store
+        #: (its database decides, so reviewers on other machines see each other's decisions at once).
+        self.copies = copies
         self.guidelines = guidelines or Guidelines.load()
         self.on_decision = on_decision
         self.replay = Replay()
@@ -63,6 +67,22 @@ class ReviewSession:
         # This reviewer's undoable decisions, oldest first, including earlier sessions'.
         kinds = ("adjudicate",) if adjudicate else ("label", "skip")
         self.undo_stack = [e for e in self.state.history.get(reviewer, []) if e.action in kinds]
+        self._claim()
+
+    def _claim(self) -> None:
+        """On a shared queue, make the current item the next one the store lets this reviewer take."""
+        if not self.copies or self.adjudicate:
+            return
+        item = self.store.claim(self.queue[self.i:], self.reviewer, copies=self.copies)
+        if item is None:
+            self.i = len(self.queue)  # everything left is taken by others or decided
+        else:
+            self._show(item)
+
+    def close(self) -> None:
+        """Give back this reviewer's claims on a shared queue (an item left on screen goes to others)."""
+        if self.copies and not self.adjudicate:
+            self.store.release(self.reviewer, None)
 
     # -- where we are -------------------------------------------------------------------------
     @property
@@ -144,6 +164,7 @@ class ReviewSession:
         if self.on_decision:
             self.on_decision(ev)
         self.i += 1
+        self._claim()
         verb = "skipped" if answer == "skip" else f"recorded {answer} for"
         return self._say(f"{verb} {self.describe(item)}")
 
