@@ -35,7 +35,7 @@ class Registry(Generic[T]):
     >>> r.get("helo")
     Traceback (most recent call last):
     ...
-    modkit.errors.UnknownPluginError: Unknown demo 'helo'; choose one of: hello.
+    modkit.errors.UnknownPluginError: Unknown demo 'helo'; did you mean 'hello'? choose one of: hello.
     """
 
     def __init__(self, kind: str, group: str | None, builtins: Callable[[], None] | None = None,

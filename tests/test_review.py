@@ -161,7 +161,7 @@ def test_label_command_writes_the_same_events(scored, tmp_path):
 def test_label_command_rejects_unknown_label_and_item(scored, tmp_path):
     _, path = scored
     r = runner.invoke(app, ["label", "b", "--reviewer", "x", "--label", "rude", "--store", str(tmp_path / "s")])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert r.stderr.strip() == "Error: unknown label 'rude'; choose one of: toxic, conspiracy, both, fine, skip"
     r = runner.invoke(app, ["label", "zz", "--reviewer", "x", "--label", "fine", "--store",
                             str(tmp_path / "s"), "--scored", str(path)])
@@ -356,12 +356,12 @@ def test_a_bad_thread_or_report_is_one_line_before_any_terminal_is_needed(scored
     _, path = scored
     base = ["review", str(path), "--reviewer", "ana", "--store", str(tmp_path / "l.sqlite")]
     r = runner.invoke(app, [*base, "--thread", "nope"])
-    assert (r.exit_code, r.stderr) == (1, "Error: thread 'nope' is not in the scored table\n")
+    assert (r.exit_code, r.stderr) == (2, "Error: thread 'nope' is not in the scored table\n")
     r = runner.invoke(app, [*base, "--from-report", str(tmp_path / "missing.json")])
-    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "missing.json: not a readable report" in r.stderr
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "missing.json: not a readable report" in r.stderr
     index = tmp_path / "index.json"
     index.write_text('{"kind": "modkit.report_index", "threads": []}')
     r = runner.invoke(app, [*base, "--from-report", str(index)])
-    assert r.exit_code == 1 and "not a thread report" in r.stderr
+    assert r.exit_code == 2 and "not a thread report" in r.stderr
     r = runner.invoke(app, [*base, "--keys", "toxic=T"])
-    assert r.exit_code == 1 and "use one lower-case letter" in r.stderr
+    assert r.exit_code == 2 and "use one lower-case letter" in r.stderr

@@ -413,7 +413,7 @@ def test_no_link_line_without_a_url_and_bad_keys_are_one_line(scored, tmp_path):
         term.kill()
     term = _review(path, tmp_path / "l.sqlite", "--keys", "toxic=f")
     try:
-        assert term.finish() == 1
+        assert term.finish() == 2
     finally:
         term.kill()
     assert term.raw.decode().strip() == "Error: --keys: 'f' is bound to both toxic and fine"

@@ -184,7 +184,7 @@ def test_cli_train_unknown_feature_is_a_one_line_error(tmp_path):
     data = _write(_labelled(), tmp_path / "labels.jsonl")
     result = runner.invoke(app, ["train", data, "--target", "toxicity", "--features", "text,emoji",
                                  "-o", str(tmp_path / "m.skops")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.strip() == "Error: unknown feature 'emoji'; choose from: text, context."
 
 
