@@ -72,7 +72,7 @@ def test_train_stores_threshold_and_target_in_model_metadata(trained, tmp_path):
 
 def test_trained_model_ranks_insults_above_fine_replies(trained):
     model, report = trained
-    p = model.predict_proba(pd.DataFrame({"text": ["shut up you moron", "thanks for the figures"]}))
+    p = model.predict_proba(pd.DataFrame({"text": ["shut up you moron", "thanks for the figures"]}))[:, 1]
     assert p[0] > p[1]
     assert report.scorers[model.meta["name"]]["n"] == 30
 
@@ -208,7 +208,7 @@ def test_auxiliary_rows_are_trained_on_but_never_scored():
     assert model.meta["auxiliary_rows"] == 10
     assert any("10 auxiliary rows" in n for n in report.notes)
     # the auxiliary word "clown" is learned (it appears in no main reply's training fold otherwise)
-    p = model.predict_proba(pd.DataFrame({"text": ["total clown", "thanks a lot"]}))
+    p = model.predict_proba(pd.DataFrame({"text": ["total clown", "thanks a lot"]}))[:, 1]
     assert p[0] > p[1]
 
 
@@ -253,7 +253,7 @@ def test_cli_trains_the_lite_family_with_auxiliary_rows_and_a_comparison(tmp_pat
     trained = load(model)
     assert trained.meta["model"] == "lite" and trained.meta["params"]["context"] is True
     p = trained.predict_proba(pd.DataFrame({"text": ["shut up moron", "thanks for the link"],
-                                            "parent_text": ["thanks for the link", ""]}))
+                                            "parent_text": ["thanks for the link", ""]}))[:, 1]
     assert p[0] > p[1]
 
 

@@ -45,10 +45,26 @@ class TrainedModel:
         """The recommended flag threshold."""
         return float(self.meta.get("threshold", 0.5))
 
-    def predict_proba(self, data: pd.DataFrame) -> np.ndarray:
-        """Probability of the positive class for each row of a frame with ``text`` (and ``parent_text``)."""
-        frame = prepare_inputs(data)
-        return np.asarray(self.estimator.predict_proba(frame))[:, -1] if len(frame) else np.zeros(0)
+    #: scikit-learn's convention: the columns of :meth:`predict_proba` and the values of :meth:`predict`.
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, data: pd.DataFrame | pd.Series | list[str]) -> np.ndarray:
+        """One row per reply, one column per class (``classes_``: not, then the target), like scikit-learn.
+
+        ``data`` is a frame with ``text`` (and ``parent_text``), a Series of texts or a list of strings;
+        ``predict_proba(data)[:, 1]`` is the score that :attr:`threshold` applies to.
+        """
+        from modkit.score import as_comments
+
+        frame = prepare_inputs(as_comments(data))
+        if not len(frame):
+            return np.zeros((0, 2))
+        p = np.asarray(self.estimator.predict_proba(frame))[:, -1]
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, data: pd.DataFrame | pd.Series | list[str]) -> np.ndarray:
+        """1 where the score reaches the recommended :attr:`threshold`, else 0."""
+        return (self.predict_proba(data)[:, 1] >= self.threshold).astype(int)
 
     def save(self, path: str | Path, report: Report | None = None) -> Path:
         """Write the skops model file, and a Markdown model card beside it when ``report`` is given."""
@@ -167,9 +183,11 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     >>> model, report = train(df, "toxicity", features=["text"], n_boot=0)
     >>> model.meta["target"], report.method
     ('toxicity', '4-fold cross-validation grouped by thread (4 threads)')
-    >>> p = model.predict_proba(pd.DataFrame({"text": ["you moron", "good point"]}))
-    >>> bool(p[0] > model.threshold > p[1])
-    True
+    >>> p = model.predict_proba(["you moron", "good point"])
+    >>> p.shape, bool(p[0, 1] > model.threshold > p[1, 1])
+    ((2, 2), True)
+    >>> model.predict(["you moron", "good point"]).tolist()
+    [1, 0]
     """
     import sklearn
 
@@ -344,7 +362,7 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
     y = frame[LABEL].to_numpy()
     if trained:
         name = str(model.meta.get("name", "model"))
-        scores, thresholds = {name: model.predict_proba(frame)}, {name: model.threshold}
+        scores, thresholds = {name: model.predict_proba(frame)[:, 1]}, {name: model.threshold}
     else:
         name, s, t = _scorer_scores(model, attribute_of(target), frame)
         scores, thresholds = {name: s}, {name: t}

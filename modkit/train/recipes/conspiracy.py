@@ -175,7 +175,7 @@ def review_seeds(trained: TrainedModel) -> None:
 
     replies = seed_replies()
     frame = pd.DataFrame({"text": [t for t, _ in replies], "parent_text": [p for _, p in replies]})
-    proba = trained.predict_proba(frame)
+    proba = trained.predict_proba(frame)[:, 1]
     order = np.argsort(-proba)
     flagged = int((proba >= trained.threshold).sum())
     print(f"\nseed replies: {len(frame)}, flagged at {trained.threshold:.3f}: {flagged}")
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{len(pan)} PAN texts, {len(auxiliary)} auxiliary rows ({len(ordinary)} ordinary replies), "
           f"{len(held_out)} ordinary replies held out", file=sys.stderr)
     trained, report = fit(pan, args.folds, args.bootstrap, auxiliary=auxiliary)
-    flagged = trained.predict_proba(held_out[["text"]]) >= trained.threshold
+    flagged = trained.predict(held_out[["text"]]).astype(bool)
     report.notes.append(f"Ordinary replies held out of training (a seeded sample of {len(held_out)} texts of the "
                         f"toxicity sets): {int(flagged.sum())} flagged ({flagged.mean():.2%}).")
     trained.meta |= {"recipe": "python -m modkit.train.recipes.conspiracy",
