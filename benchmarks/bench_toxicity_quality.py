@@ -47,7 +47,7 @@ def main(folds: int = 5, n_boot: int = 1000) -> dict | None:
         print(r.to_markdown())
     out = {"folds": folds, "bootstrap": n_boot, "seconds": round(time.perf_counter() - t0, 1),
            "reports": [{"target": r.target, "data": r.data, "method": r.method,
-                        "table": r.to_frame().to_dict("records")} for r in reports]}
+                        "table": r.to_table().to_dict("records")} for r in reports]}
     report("toxicity_quality", out)
     return out
 

@@ -399,7 +399,7 @@ def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit 
 
 
 def _metrics_table(rep) -> Table:
-    frame = rep.to_frame()
+    frame = rep.to_table()
     view = Table(*frame.columns, title=f"{rep.target} on {rep.data}: {rep.method}", title_justify="left")
     view.columns[0].no_wrap = True  # the scorer's name identifies the row
     for r in frame.itertuples(index=False):

@@ -142,7 +142,9 @@ def test_evaluate_compares_with_another_scorer(trained):
     model, _ = trained
     report = evaluate(model, _labelled(3), compare_with="lite", n_boot=FEW_BOOT)
     assert list(report.scorers) == [model.meta["name"], LiteToxicityScorer().version]
-    assert "ROC AUC vs ref." in report.to_frame().columns
+    assert "ROC AUC vs ref." in report.to_table().columns
+    numbers = report.to_frame()
+    assert numbers["roc_auc"].dtype.kind == "f" and {"roc_auc_low", "roc_auc_diff", "tp"} <= set(numbers.columns)
 
 
 def _write(df: pd.DataFrame, path) -> str:

@@ -49,14 +49,42 @@ class Report:
     predictions: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scorer: n, positives, threshold, each metric with its interval, confusion counts.
+        """One row per scorer, as numbers to sort and plot: ``n``, ``positives``, ``threshold``, each
+        metric with ``_low`` / ``_high`` (its 95% interval), the paired difference against the reference
+        (``_diff``, ``_diff_low``, ``_diff_high``) when scorers were compared, and ``tp fp fn tn``.
+
+        Examples
+        --------
+        >>> cell = {"value": 0.9, "low": 0.8, "high": 0.95}
+        >>> r = Report("toxicity", "d.csv", "held out", {"m": {"n": 4, "positives": 2, "threshold": 0.5,
+        ...     "confusion": {"tn": 2, "fp": 0, "fn": 0, "tp": 2}, **{m: cell for m in METRIC_NAMES}}})
+        >>> r.to_frame().loc[0, ["roc_auc", "roc_auc_low", "tp"]].astype(float).tolist()
+        [0.9, 0.8, 2.0]
+        """
+        rows = []
+        for name, m in self.scorers.items():
+            row: dict = {"scorer": name, "n": m["n"], "positives": m["positives"], "threshold": m["threshold"]}
+            for metric in METRIC_NAMES:
+                row |= {metric: m[metric]["value"], f"{metric}_low": m[metric]["low"],
+                        f"{metric}_high": m[metric]["high"]}
+            for metric in ("roc_auc", "average_precision"):
+                if self.comparison:
+                    d = self.comparison.get(name, {}).get(metric) or {}
+                    row |= {f"{metric}_diff": d.get("diff"), f"{metric}_diff_low": d.get("diff_low"),
+                            f"{metric}_diff_high": d.get("diff_high")}
+            row |= dict(m["confusion"])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_table(self) -> pd.DataFrame:
+        """:meth:`to_frame` formatted for reading: each metric as "value [low, high]", as strings.
 
         Examples
         --------
         >>> cell = {"value": 0.9, "low": float("nan"), "high": float("nan")}
         >>> r = Report("toxicity", "d.csv", "held out", {"m": {"n": 4, "positives": 2, "threshold": 0.5,
         ...     "confusion": {"tn": 2, "fp": 0, "fn": 0, "tp": 2}, **{m: cell for m in METRIC_NAMES}}})
-        >>> r.to_frame().loc[0, ["scorer", "ROC AUC", "TP/FP/FN/TN"]].tolist()
+        >>> r.to_table().loc[0, ["scorer", "ROC AUC", "TP/FP/FN/TN"]].tolist()
         ['m', '0.900', '2/0/0/2']
         """
         rows = []
@@ -76,7 +104,7 @@ class Report:
 
     def to_markdown(self) -> str:
         """The metrics table in Markdown, with the method and the notes."""
-        frame = self.to_frame()
+        frame = self.to_table()
         lines = [f"Target `{self.target}` on {self.data}: {self.method}.", "",
                  "| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
         lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in frame.itertuples(index=False)]
