@@ -16,6 +16,8 @@ from modkit.train import UntrustedModelError, evaluate, load, load_model, train
 from modkit.train.cv import make_folds
 from modkit.train.metrics import classification_metrics
 
+from .conftest import SHARED, needs_shared
+
 runner = CliRunner()
 #: Bootstrap resamples in tests: enough to produce intervals, few enough to stay fast.
 FEW_BOOT = 20
@@ -311,3 +313,25 @@ def test_cli_auxiliary_rows_without_the_label_column_are_a_one_line_error(tmp_pa
     assert result.stderr.strip() == ("Error: auxiliary rows: no label column 'toxic' for target 'toxicity'; "
                                      "pass --label-column (columns: text, label).")
     assert not (tmp_path / "m.skops").exists()
+
+
+def test_evaluate_warns_when_shown_the_rows_a_model_was_trained_on():
+    from modkit.train import evaluate, train
+
+    df = pd.DataFrame({"thread_id": [f"t{i // 6}" for i in range(24)],
+                       "text": [f"you idiot {i}" if i % 2 else f"good point {i}" for i in range(24)],
+                       "toxic": [i % 2 for i in range(24)]})
+    model, _ = train(df, "toxicity", features=["text"], n_boot=0)
+    seen = evaluate(model, df, n_boot=0)
+    assert seen.notes[0].startswith("Warning: 24 of 24 evaluation texts (100%) were in")
+    fresh = df.assign(text=[f"you clown {i}" if i % 2 else f"fair point {i}" for i in range(24)])
+    assert not any(n.startswith("Warning") for n in evaluate(model, fresh, n_boot=0).notes)
+
+
+@needs_shared
+def test_evaluating_the_embedded_lite_on_its_own_training_file_warns():
+    from modkit.train import evaluate
+
+    gn = pd.read_csv(SHARED / "toxicity" / "wiki_talk_context" / "gn.csv").head(300)
+    report = evaluate("lite", gn.rename(columns={"label": "toxic"}), n_boot=0)
+    assert report.notes[0].startswith("Warning: ") and "lite" in report.notes[0]

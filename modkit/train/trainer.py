@@ -12,6 +12,7 @@ import pandas as pd
 
 from modkit.errors import ConfigError, SchemaError
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL
+from modkit.train import overlap
 from modkit.train.cv import N_FOLDS, make_folds, out_of_fold
 from modkit.train.data import AUXILIARY, GROUP, LABEL, Columns, attribute_of, kind_of, prepare
 from modkit.train.families import family, parse_spec
@@ -248,7 +249,9 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
             "threshold": threshold, "threshold_rule": threshold_rule, "features": list(feats), "data": data_name,
             "n": int(len(y)), "positives": int(y.sum()), "auxiliary_rows": 0 if extra is None else int(len(extra)),
             "cv": how, "modkit_version": modkit.__version__, "sklearn_version": sklearn.__version__,
-            "cv_metrics": {m: metrics[m]["value"] for m in ("roc_auc", "average_precision", "mcc", "f1")}}
+            "cv_metrics": {m: metrics[m]["value"] for m in ("roc_auc", "average_precision", "mcc", "f1")},
+            # so that evaluate() can say when it is shown the rows the model learned
+            "training_hashes": overlap.encode(overlap.text_hashes(everything[TEXT_COL]))}
     rule = {"f1": "max-F1", "mcc": "max-MCC"}[threshold_rule]
     notes = [f"Out-of-fold scores; F1, MCC, precision and recall flag each fold at the {rule} threshold "
              f"of the other folds. The stored threshold ({threshold:.3f}) is {rule} over all folds."]
@@ -375,6 +378,15 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
                     {n: {**classification_metrics(y, s, thresholds[n], n_boot=n_boot, seed=seed),
                          "threshold": thresholds[n]} for n, s in scores.items()},
                     notes=["Each scorer flags at its own recommended threshold."])
+    if trained:
+        known = overlap.decode(model.meta["training_hashes"]) if "training_hashes" in model.meta else None
+        if known is None and model.meta.get("name") in ("lite", "conspiracy"):  # the embedded model files
+            known = overlap.embedded_hashes().get(model.meta["name"])
+    else:
+        known = overlap.embedded_hashes().get(getattr(model, "name", ""))
+    warning = overlap.overlap_note(frame[TEXT_COL], known, name)
+    if warning:
+        report.notes.insert(0, warning)
     if compare_with and n_boot:
         ref = list(scores)[1]
         paired = paired_bootstrap(y, scores, reference=ref, n_boot=n_boot, seed=seed)
