@@ -419,7 +419,10 @@ def batch(input_dir: Annotated[Path | None, typer.Argument(
                                                       "(see docs/scheduling.md).")] = None,
           engine: Annotated[str | None, typer.Option(help="local | dask (default: local).")] = None,
           scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address to join; a local "
-                                                        "cluster otherwise.")] = None) -> None:
+                                                        "cluster otherwise.")] = None,
+          verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Also log Dask's own messages "
+                                                "(cluster start, workers); quiet by default for cron mail.")]
+          = False) -> None:
     """Score the pages that are new or changed since the last run; report the threads that changed.
 
     Prints the run summary (JSON). Exit codes: 0 ok; 1 error; 3 some pages failed (named in the
@@ -435,6 +438,11 @@ def batch(input_dir: Annotated[Path | None, typer.Argument(
     batch_log.addHandler(handler)
     batch_log.setLevel(logging.INFO)
     batch_log.propagate = False
+    # distributed logs its start-up and worker chatter at INFO through its own loggers; a cron job's
+    # mail should hold modkit's lines and real problems only
+    dask_log = logging.getLogger("distributed")
+    dask_level = dask_log.level
+    dask_log.setLevel(logging.INFO if verbose else logging.ERROR)
     try:
         summary = run_batch(input_dir, state, output, config, engine=engine, scheduler=scheduler)
     except RunLockedError as exc:
@@ -442,6 +450,7 @@ def batch(input_dir: Annotated[Path | None, typer.Argument(
         raise typer.Exit(EXIT_LOCKED) from None
     finally:
         batch_log.removeHandler(handler)
+        dask_log.setLevel(dask_level)
     typer.echo(summary.to_json())
     raise typer.Exit(summary.exit_code)
 
@@ -691,7 +700,9 @@ def formats() -> None:
 
 def main() -> None:
     """Entry point for the ``modkit`` script: library warnings become stderr lines."""
-    logging.basicConfig(level=logging.WARNING, handlers=[_StderrLines()])
+    lines = _StderrLines()
+    lines.setLevel(logging.WARNING)  # a library's INFO records that reach the root are not warnings
+    logging.basicConfig(level=logging.WARNING, handlers=[lines])
     app()
 
 

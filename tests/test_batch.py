@@ -332,3 +332,16 @@ def test_batch_reports_follow_the_label_store_named_in_the_config(pages, tmp_pat
     reports = [json.loads(p.read_text()) for p in (tmp_path / "out" / "reports" / "threads").glob("*.json")]
     reviewed = [r for doc in reports for r in doc["replies"] if r["review"]]
     assert [(r["author"], r["review"]) for r in reviewed] == [("bob", "toxic")]
+
+
+def test_cli_dask_runs_keep_distributed_chatter_out_of_cron_mail(pages, tmp_path):
+    pytest.importorskip("distributed")
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "modkit", "batch", str(pages), "--state", str(tmp_path / "st"), "-o",
+            str(tmp_path / "out"), "--engine", "dask"]
+    quiet = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    lines = quiet.stderr.splitlines()
+    assert lines and all(" modkit.batch" in line for line in lines), lines  # modkit's own lines only
