@@ -335,3 +335,25 @@ def test_evaluating_the_embedded_lite_on_its_own_training_file_warns():
     gn = pd.read_csv(SHARED / "toxicity" / "wiki_talk_context" / "gn.csv").head(300)
     report = evaluate("lite", gn.rename(columns={"label": "toxic"}), n_boot=0)
     assert report.notes[0].startswith("Warning: ") and "lite" in report.notes[0]
+
+
+def test_small_or_odd_training_data_gets_messages_that_say_what_to_do():
+    rng = np.random.default_rng(0)
+    few = pd.DataFrame({"thread_id": [f"t{i // 4}" for i in range(20)],
+                        "text": [f"you idiot {i}" if i < 3 else f"good point {i}" for i in range(20)],
+                        "toxic": [int(i < 3) for i in range(20)]})
+    with pytest.raises(SchemaError, match=r"cross-validation fold \d of \d .*label more examples of the rarer "
+                                          r"class .*or pass fewer folds"):
+        train(few, "toxicity", features=["text"], n_boot=0)
+    unrelated = pd.DataFrame({"thread_id": [f"t{i // 4}" for i in range(40)],
+                              "text": [f"word{rng.integers(1000)} x{i}" for i in range(40)],
+                              "toxic": [i % 2 for i in range(40)]})
+    with pytest.raises(SchemaError, match="share too few words"):
+        train(unrelated, "toxicity", features=["text"], n_boot=0)
+    vocab = [f"w{j}" for j in range(12)]
+    noise = pd.DataFrame({"thread_id": [f"t{i // 4}" for i in range(60)],
+                          "text": [" ".join(rng.choice(vocab, 5)) for _ in range(60)],
+                          "toxic": rng.integers(0, 2, 60)})
+    model, report = train(noise, "toxicity", features=["text"], n_boot=0)
+    auc = report.scorers[model.meta["name"]]["roc_auc"]["value"]
+    assert auc <= 0.5 and report.notes[0].startswith(f"Warning: out-of-fold ROC AUC {auc:.3f} is no better")

@@ -102,6 +102,10 @@ def _columns(text_column: str, label_column: str | None, parent_column: str | No
                    positive=tuple(positive) if positive is not None else None)
 
 
+class TooFewExamples(SchemaError):
+    """Too few examples of a class to fit a model (in the whole table, or in one fold's training part)."""
+
+
 #: Columns of the frame every model family is fitted on.
 FIT_COLUMNS = (TEXT_COL, PARENT_TEXT_COL, GROUP, AUXILIARY)
 
@@ -112,9 +116,16 @@ def _fit(model: str, frame: pd.DataFrame, features: tuple[str, ...], seed: int, 
     main = y[~frame[AUXILIARY].to_numpy(bool)]
     minority = int(min(main.sum(), len(main) - main.sum()))
     if minority < MIN_PER_CLASS:
-        raise SchemaError(f"too few examples to train: {int(main.sum())} positive and {int(len(main) - main.sum())} "
+        raise TooFewExamples(f"too few examples to train: {int(main.sum())} positive and {int(len(main) - main.sum())} "
                           f"negative rows; need at least {MIN_PER_CLASS} of each.")
-    return family(model).build(features, minority, seed, attribute).fit(frame[list(FIT_COLUMNS)], y)
+    try:
+        return family(model).build(features, minority, seed, attribute).fit(frame[list(FIT_COLUMNS)], y)
+    except ValueError as exc:
+        if "no terms remain" in str(exc) or "empty vocabulary" in str(exc):
+            # a word model needs words that occur in more than one text
+            raise SchemaError("the texts share too few words for the word model: label more examples, or "
+                              "check that the text column holds the replies") from None
+        raise
 
 
 def _params(estimator: object) -> dict:
@@ -225,7 +236,15 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
 
     def fit_predict_with(fam: str, fam_feats: tuple[str, ...]):
         def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
-            fitted = _fit(fam, with_auxiliary(frame.iloc[tr]), fam_feats, seed, attribute)
+            k = next(i for i, (_, f_te) in enumerate(folds, 1) if f_te is te)
+            try:
+                fitted = _fit(fam, with_auxiliary(frame.iloc[tr]), fam_feats, seed, attribute)
+            except TooFewExamples as exc:
+                # the whole table has enough of each class, but this fold's training part does not
+                raise SchemaError(f"cross-validation fold {k} of {len(folds)} ({how}): its training part has "
+                                  f"{str(exc).rstrip('.')}; label more examples of the rarer class (at least "
+                                  f"{len(folds) * MIN_PER_CLASS} in all, spread over several threads), or "
+                                  "pass fewer folds (--folds)") from None
             return np.asarray(fitted.predict_proba(frame.iloc[te][list(FIT_COLUMNS)]))[:, 1]
         return fit_predict
 
@@ -261,6 +280,11 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
         notes.append("The table has no thread column: folds are stratified only, so replies of one thread "
                      "can be in training and test folds (pass --group-column to group them).")
     report = Report(attribute, data_name, how, scorers, notes=notes)
+    auc = metrics["roc_auc"]["value"]
+    if auc <= 0.5:
+        report.notes.insert(0, f"Warning: out-of-fold ROC AUC {auc:.3f} is no better than chance: this model "
+                               "ranks replies no better than a coin. Do not use it; label more (and more varied) "
+                               "examples, or check the label column.")
     if len(names) > 1 and n_boot:
         ref = names[1]
         paired = paired_bootstrap(y, oof, reference=ref, n_boot=n_boot, seed=seed)
