@@ -398,12 +398,23 @@ def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit 
         say(note)
 
 
-def _metrics_table(rep) -> Table:
+#: Narrower terminals get one small table per scorer (metric, value) instead of one wide row each.
+WIDE_TABLE_COLUMNS = 150
+
+
+def _metrics_table(rep, width: int | None = None) -> Table:
     frame = rep.to_table()
-    view = Table(*frame.columns, title=f"{rep.target} on {rep.data}: {rep.method}", title_justify="left")
-    view.columns[0].no_wrap = True  # the scorer's name identifies the row
-    for r in frame.itertuples(index=False):
-        view.add_row(*map(str, r))
+    title = f"{rep.target} on {rep.data}: {rep.method}"
+    if (width or out.width) >= WIDE_TABLE_COLUMNS:
+        view = Table(*frame.columns, title=title, title_justify="left")
+        view.columns[0].no_wrap = True  # the scorer's name identifies the row
+        for r in frame.itertuples(index=False):
+            view.add_row(*map(str, r))
+        return view
+    view = Table("metric", *frame["scorer"], title=title, title_justify="left")  # stacked: fits 80 columns
+    view.columns[0].no_wrap = True
+    for column in frame.columns[1:]:
+        view.add_row(column, *(str(v) for v in frame[column]))
     return view
 
 

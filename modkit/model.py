@@ -144,9 +144,11 @@ class Coverage:
         if self.truncated:
             known = sum(n for n in self.truncated.values() if n > 0)
             more = f" ({known} replies)" if known else ""
-            out.append(f"{len(self.truncated)} truncated 'load more' branches{more}")
+            n = len(self.truncated)
+            out.append(f"{n} truncated 'load more' {'branch' if n == 1 else 'branches'}{more}")
         if self.orphans:
-            out.append(f"{len(self.orphans)} orphans whose parent is absent")
+            n = len(self.orphans)
+            out.append(f"{n} {'orphan' if n == 1 else 'orphans'} whose parent is absent")
         if self.missing_numbers:
             nums = ", ".join(map(str, self.missing_numbers))
             out.append(f"comment numbers missing from the list: {nums}")

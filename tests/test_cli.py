@@ -112,3 +112,21 @@ def test_version_and_bad_values_are_usage_errors_with_a_suggestion(tmp_path):
     assert result.exit_code == 2 and "did you mean 'lite'?" in result.stderr
     assert "MiniLM" not in result.stderr  # the bad value is reported before anything else is said
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_metrics_tables_stack_on_narrow_terminals():
+    from rich.console import Console
+
+    from modkit.cli import _metrics_table
+    from modkit.train.metrics import METRIC_NAMES
+    from modkit.train.report import Report
+
+    cell = {"value": 0.9123, "low": 0.9011, "high": 0.9234}
+    rep = Report("toxicity", "d.csv", "5-fold cross-validation", {
+        name: {"n": 400, "positives": 90, "threshold": 0.5, "confusion": {"tn": 1, "fp": 2, "fn": 3, "tp": 4},
+               **{m: cell for m in METRIC_NAMES}} for name in ("lite-68f6f317+tb-35195574", "apc")})
+    console = Console(width=80, record=True)
+    console.print(_metrics_table(rep, width=80))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "0.912 [0.901, 0.923]" in text and "…" not in text  # nothing cut

@@ -72,7 +72,7 @@ def test_builder_marks_orphans_and_reports_them(orphan_reply):
     orphan = t.comments[1]
     assert orphan.parent_id is None and orphan.depth == 0 and FLAG_ORPHAN in orphan.flags
     assert t.coverage.orphans == [orphan.comment_id]
-    assert t.coverage_warnings() == ["1 orphans whose parent is absent"]
+    assert t.coverage_warnings() == ["1 orphan whose parent is absent"]
 
 
 def test_builder_breaks_cycles():
