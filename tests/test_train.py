@@ -357,3 +357,14 @@ def test_small_or_odd_training_data_gets_messages_that_say_what_to_do():
     model, report = train(noise, "toxicity", features=["text"], n_boot=0)
     auc = report.scorers[model.meta["name"]]["roc_auc"]["value"]
     assert auc <= 0.5 and report.notes[0].startswith(f"Warning: out-of-fold ROC AUC {auc:.3f} is no better")
+
+
+def test_train_reports_progress_fit_by_fit():
+    calls = []
+    df = pd.DataFrame({"thread_id": [f"t{i // 6}" for i in range(24)],
+                       "text": [f"you idiot {i}" if i % 2 else f"good point {i}" for i in range(24)],
+                       "toxic": [i % 2 for i in range(24)]})
+    train(df, "toxicity", features=["text"], n_boot=0, progress=lambda d, t, what: calls.append((d, t, what)))
+    total = calls[0][1]
+    assert [d for d, _, _ in calls] == list(range(total + 1)) and calls[-1] == (total, total, "done")
+    assert "fold 1 of" in calls[0][2] and "final fit" in calls[-2][2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,7 +141,7 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
           text_column: str = TEXT_COL, label_column: str | None = None, parent_column: str | None = None,
           group_column: str | None = None, positive: Sequence[str] | None = None, n_folds: int = N_FOLDS,
           n_boot: int = N_BOOTSTRAP, name: str | None = None, data_name: str = "the training data", seed: int = 0,
-          ) -> tuple[TrainedModel, Report]:
+          progress: Callable[[int, int, str], None] | None = None) -> tuple[TrainedModel, Report]:
     """Cross-validate a classifier grouped by thread, then fit it on all rows.
 
     Parameters
@@ -178,6 +178,9 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
         bootstrap resamples of the intervals.
     name, data_name : str
         The model's name in its metadata and card, and how to refer to the data.
+    progress : callable, optional
+        Called as ``progress(done, total, what)`` before each model fit (every fold of
+        every family, then the final fit) and once at the end: drives a progress bar.
 
     Returns
     -------
@@ -237,6 +240,8 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     def fit_predict_with(fam: str, fam_feats: tuple[str, ...]):
         def fit_predict(tr: np.ndarray, te: np.ndarray) -> np.ndarray:
             k = next(i for i, (_, f_te) in enumerate(folds, 1) if f_te is te)
+            if progress is not None:
+                progress(done[0], total, f"{fam}: fold {k} of {len(folds)}")
             try:
                 fitted = _fit(fam, with_auxiliary(frame.iloc[tr]), fam_feats, seed, attribute)
             except TooFewExamples as exc:
@@ -245,6 +250,7 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
                                   f"{str(exc).rstrip('.')}; label more examples of the rarer class (at least "
                                   f"{len(folds) * MIN_PER_CLASS} in all, spread over several threads), or "
                                   "pass fewer folds (--folds)") from None
+            done[0] += 1
             return np.asarray(fitted.predict_proba(frame.iloc[te][list(FIT_COLUMNS)]))[:, 1]
         return fit_predict
 
@@ -252,13 +258,18 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     label = name or f"{attribute}-{model}"
     names = [label] + [f"{fam}" + (f" ({'+'.join(f)})" if f != feats else "") for fam, f in specs[1:]]
     oof, fold_thresholds = {}, {}
+    done, total = [0], len(specs) * len(folds) + 1  # the fits so far, and all of them
     for n, (fam, fam_feats) in zip(names, specs):
         oof[n], fold_thresholds[n] = out_of_fold(fit_predict_with(fam, fam_feats), y, folds, threshold_rule)
     scorers = {n: {**classification_metrics(y, oof[n], fold_thresholds[n], n_boot=n_boot, seed=seed),
                    "threshold": choose_threshold(y, oof[n], threshold_rule)} for n in names}
     metrics, threshold = scorers[label], scorers[label]["threshold"]
     everything = with_auxiliary(frame)
+    if progress is not None:
+        progress(done[0], total, f"{model}: final fit on all rows")
     estimator = compact(_fit(model, everything, feats, seed, attribute))
+    if progress is not None:
+        progress(total, total, "done")
     params = _params(estimator)
     digest = hashlib.blake2b(pd.util.hash_pandas_object(everything, index=False).to_numpy().tobytes()
                              + repr((model, feats, sorted(params.items()), threshold_rule)).encode(),
