@@ -50,7 +50,7 @@ test-postgres: $(TSTAMP)
 ##   (torch 2.13 CPU build)
 test-detoxify:
 	$(PYTHON) -m venv .venv-detoxify
-	.venv-detoxify/bin/python -m pip install -q -e '.[encoder,test]'
+	.venv-detoxify/bin/python -m pip install -q -e '.[detoxify,encoder,test]'
 	.venv-detoxify/bin/python -m pytest -q tests/test_detoxify.py tests/test_encoder_cascade.py tests/test_cascade.py \
 		modkit/score
 

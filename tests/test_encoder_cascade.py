@@ -153,3 +153,64 @@ def test_the_two_slots_never_share_cache_rows(built, tmp_path):
     again = stage.score(REPLIES, cache=cache, band=(0.0, 1.0))
     assert first[["toxicity", "insult", "conspiracy"]].notna().all().all()
     pd.testing.assert_frame_equal(first, again)
+
+
+#: Makes any import of torch or transformers fail (a spec whose loader refuses), the way a machine
+#: without them would, without poisoning sys.modules for libraries that look there.
+BLOCK_TORCH = """
+import importlib.abc, importlib.machinery, sys
+class _Refuse(importlib.abc.Loader):
+    def create_module(self, spec):
+        raise ImportError(f"{spec.name} is not installed here (blocked by the test)")
+    def exec_module(self, module):
+        pass
+class _Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in ("torch", "transformers"):
+            return importlib.machinery.ModuleSpec(name, _Refuse())
+        return None
+sys.meta_path.insert(0, _Block())
+"""
+
+
+def test_the_tokenizers_adapter_encodes_exactly_as_transformers(tmp_path):
+    from tokenizers import Tokenizer
+
+    from modkit.score.fast_infer import encode
+    from modkit.score.onnx_bundle import TokenizerAdapter
+
+    _build(tmp_path / "m")
+    fast = transformers.BertTokenizerFast.from_pretrained(tmp_path / "m")
+    adapter = TokenizerAdapter(Tokenizer.from_file(str(tmp_path / "m" / "tokenizer.json")), fast.pad_token_id,
+                               fast.model_input_names)
+    long = " ".join(WORDS * 6)
+    texts = ["you are a stupid idiot", "", long, "nice bread recipe " * 9, "thanks"]
+    parents = [None, "great", long, "the vaccine lies", ""]
+    for size in (32, 16):
+        ours, theirs = encode(adapter, texts, parents, size), encode(fast, texts, parents, size)
+        assert ours.input_ids == theirs.input_ids and ours.token_type_ids == theirs.token_type_ids
+        assert ours.owner.tolist() == theirs.owner.tolist() and len(ours.input_ids) > len(texts)  # windows
+
+
+def test_the_onnx_bundle_scores_like_the_checkpoint_without_torch(built, tmp_path):
+    import subprocess
+    import sys
+
+    from modkit.score.detoxify_checkpoint import minilm_dir
+    from modkit.score.onnx_bundle import write_bundle
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    folder = write_bundle(built)
+    via_checkpoint = DetoxifyScorer(checkpoint=str(built), config_dir=str(built.parent), engine="onnx-int8",
+                                    context="pair", outputs=CLASSES).predict_proba(REPLIES)
+    bundled = DetoxifyScorer(model="modkit-minilm", engine="onnx-int8", context="pair", outputs=CLASSES)
+    assert bundled._runtime().key[0] == "bundle" and folder == minilm_dir() / "onnx"
+    np.testing.assert_allclose(bundled.predict_proba(REPLIES), via_checkpoint, atol=1e-6)
+    # and in a process where torch and transformers cannot be imported at all
+    script = (BLOCK_TORCH +
+              "import pandas as pd, modkit\n"
+              "out = modkit.score(pd.DataFrame({'text': ['you are a stupid idiot', 'nice bread']}))\n"
+              "print(out['toxicity_scorer'].iloc[0]); print(out['conspiracy'].notna().all())")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [run.stdout.split()[0], "True"] and "modkit-minilm" in run.stdout

@@ -14,7 +14,8 @@ model scores high is re-read by the model that tells swearing from attacks).
 Evidence (conspiracy cue spans) always comes from the fast scorer: the cues are the
 explanation a moderator reads, whichever model set the number.
 
-The encoder is optional (``pip install 'modkit[encoder]'`` and the MiniLM recipe):
+The encoder is optional (``pip install 'modkit[encoder]'``, ONNX Runtime and tokenizers, and the
+MiniLM recipe's ONNX bundle; with torch, the checkpoint itself also serves):
 :func:`encoder_status` says whether it can run here, and ``modkit score`` uses the
 cascade by default when it can, and says once that it scores with the fast models
 only when it cannot.
@@ -199,17 +200,22 @@ def encoder_status() -> str | None:
     >>> status is None or status.startswith("the MiniLM encoder")
     True
     """
-    missing = [m for m in ("torch", "transformers", "onnxruntime") if importlib.util.find_spec(m) is None]
-    if missing:
-        return (f"the MiniLM encoder needs {', '.join(missing)} (pip install 'modkit[encoder]'): "
-                "scoring with the fast models only")
     from modkit.score.detoxify_checkpoint import minilm_dir
+    from modkit.score.onnx_bundle import BUNDLE_DIR, bundle_meta
 
-    path = minilm_dir() / "minilm.ckpt"
-    if not path.is_file():
-        return (f"the MiniLM encoder is not built on this machine ({path} is missing; "
-                "python -m modkit.train.recipes.minilm builds it): scoring with the fast models only")
-    return None
+    def have(*modules: str) -> bool:
+        return all(importlib.util.find_spec(m) is not None for m in modules)
+
+    runtime = [m for m in ("onnxruntime", "tokenizers") if importlib.util.find_spec(m) is None]
+    if runtime:
+        return (f"the MiniLM encoder needs {', '.join(runtime)} (pip install 'modkit[encoder]'): "
+                "scoring with the fast models only")
+    if bundle_meta(minilm_dir() / BUNDLE_DIR) is not None:
+        return None  # the ONNX bundle runs without torch
+    if (minilm_dir() / "minilm.ckpt").is_file() and have("torch", "transformers"):
+        return None  # the checkpoint itself, exported on first use
+    return (f"the MiniLM encoder is not built on this machine ({minilm_dir() / BUNDLE_DIR} is missing; "
+            "python -m modkit.train.recipes.minilm builds it): scoring with the fast models only")
 
 
 def encoder(kind: str) -> Scorer:

@@ -167,6 +167,15 @@ class DetoxifyScorer(Scorer):
         batch, threads = self._check_options()
         from modkit.score import detoxify_checkpoint as dc
 
+        bundle = self._bundle()
+        if bundle is not None:  # modkit's MiniLM on ONNX Runtime alone: no torch, no transformers
+            key = ("bundle", str(bundle), (bundle / "bundle.json").stat().st_mtime_ns, batch, threads)
+            state = self.__dict__.get("_runtime_")
+            if state is None or state.key != key:
+                state = _LOADED.get(key) or self._load_bundle(bundle, key, batch, threads)
+                _LOADED[key] = state
+            self.__dict__["_runtime_"] = state
+            return state
         path = dc.locate_checkpoint(self.model, self.checkpoint, self.cache_dir)
         stat = path.stat() if path.is_file() else None  # a rewritten checkpoint is loaded afresh
         key = (self.model, str(path), stat and (stat.st_size, stat.st_mtime_ns), self.config_dir, self.engine,
@@ -179,6 +188,31 @@ class DetoxifyScorer(Scorer):
             _LOADED[key] = state
         self.__dict__["_runtime_"] = state
         return state
+
+    def _bundle(self) -> Path | None:
+        """The MiniLM's ONNX bundle, when this scorer asks for what it holds and it matches the checkpoint."""
+        from modkit.score import detoxify_checkpoint as dc
+        from modkit.score.onnx_bundle import BUNDLE_DIR, bundle_meta
+
+        if self.model != dc.MODKIT_MINILM or self.checkpoint is not None or self.config_dir is not None \
+                or self.engine != "onnx-int8":
+            return None
+        folder = dc.minilm_dir(self.cache_dir) / BUNDLE_DIR
+        meta = bundle_meta(folder)
+        if meta is None:
+            return None
+        ckpt = dc.minilm_dir(self.cache_dir) / "minilm.ckpt"
+        if ckpt.is_file() and dc.file_sha256(ckpt) != meta["checkpoint_sha256"]:
+            return None  # a rebuilt checkpoint whose bundle was not rewritten: use the checkpoint
+        return folder
+
+    def _load_bundle(self, folder: Path, key: tuple, batch: int, threads: int | None) -> _Runtime:
+        from modkit.score.onnx_bundle import load_bundle
+
+        meta, classifier = load_bundle(folder, threads, batch)
+        calibration = {k: (float(v[0]), float(v[1])) for k, v in meta.get("calibration", {}).items()}
+        return _Runtime(key, tuple(meta["classes"]), classifier,
+                        f"detoxify:{self.model}@{meta['checkpoint_sha256'][:12]}", calibration)
 
     def _load(self, dc: Any, path: Path, key: tuple, batch: int, threads: int | None) -> _Runtime:
         from modkit.score.fast_infer import ChunkedClassifier, OnnxEngine, TorchEngine

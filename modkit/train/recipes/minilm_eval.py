@@ -206,6 +206,9 @@ def evaluate(checkpoint: Path, data: dict[str, pd.DataFrame], card: Path = CARD,
     ece_con = {n: reliability(y_pan, con_scores[n][0])[0] for n in ("conspiracy (fast)", "MiniLM")}
 
     save(None, None, checkpoint.parent, {k: list(v) for k, v in calibration.items()}, state_dict=state)
+    from modkit.score.onnx_bundle import write_bundle
+
+    write_bundle(checkpoint)  # the int8 graph, tokenizer and outputs: the encoder then runs without torch
     metrics = {"toxicity_pooled": pooled, "toxicity_by_source": by_source, "toxicity_flags": flag_rows,
                "toxicity_ece": ece_tox, "conspiracy": con_rows, "conspiracy_ece": ece_con,
                "reread_share": reread_share, "calibration": calibration,
