@@ -32,6 +32,7 @@ class TokenizerAdapter:
 
     Examples
     --------
+    >>> import pytest; _ = pytest.importorskip("tokenizers")  # the encoder extra
     >>> from tokenizers import Tokenizer, models, pre_tokenizers
     >>> tok = Tokenizer(models.WordLevel({"[UNK]": 0, "[PAD]": 1, "hi": 2, "you": 3}, unk_token="[UNK]"))
     >>> tok.pre_tokenizer = pre_tokenizers.Whitespace()
