@@ -214,3 +214,19 @@ def test_the_onnx_bundle_scores_like_the_checkpoint_without_torch(built, tmp_pat
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [run.stdout.split()[0], "True"] and "modkit-minilm" in run.stdout
+
+
+def test_a_damaged_bundle_is_one_clear_error(built):
+    from modkit.errors import ModkitError
+    from modkit.score.onnx_bundle import GRAPH, write_bundle
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    folder = write_bundle(built)
+    (folder / GRAPH).write_bytes((folder / GRAPH).read_bytes()[:500])
+    with pytest.raises(ModkitError, match="ONNX bundle is damaged .*rebuild it"):
+        DetoxifyScorer(model="modkit-minilm", engine="onnx-int8", context="pair").predict_proba(REPLIES)
+    # `auto` says so and scores with the fast models: the rest of the work goes on
+    import modkit.score as stage
+
+    out = stage.score(REPLIES)
+    assert out["toxicity_scorer"].iloc[0].startswith("lite") and out["conspiracy"].notna().all()

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from modkit.errors import ConfigError, UnknownPluginError
+from modkit.errors import ConfigError, ModkitError, UnknownPluginError
 from modkit.model import (
     COMMENT_ID,
     CONSPIRACY_CUES,
@@ -63,6 +63,8 @@ BATCH_ROWS = 8192
 MIN_ROWS_PER_JOB = 1024
 
 
+#: Encoder problems already reported in this process (``auto`` says each once, not once per slot).
+_WARNED: set[str] = set()
 #: The fast scorer of each slot: what ``auto`` falls back to and what ``cascade`` starts from.
 FAST = {"toxicity": "lite", "conspiracy": "conspiracy"}
 
@@ -132,8 +134,16 @@ def resolve_scorer(spec: str | Scorer | None, kind: str, checkpoint: str | None 
         return None
     if name == "auto":
         if encoder_status() is None:
-            return with_encoder(resolve_scorer(FAST[kind], kind), band)
-        log.info(encoder_status())
+            cascade = with_encoder(resolve_scorer(FAST[kind], kind), band)
+            try:
+                cascade.slow.load()  # a damaged model file must not stop the fast models from scoring
+                return cascade
+            except ModkitError as exc:
+                if str(exc) not in _WARNED:
+                    _WARNED.add(str(exc))
+                    log.warning("%s; scoring with the fast models only", exc)
+        else:
+            log.info(encoder_status())
         return resolve_scorer(FAST[kind], kind)
     if name == "cascade":
         return with_encoder(resolve_scorer(arg or FAST[kind], kind), band)

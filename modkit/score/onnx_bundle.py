@@ -122,8 +122,14 @@ def load_bundle(folder: str | Path, threads: int | None = None, batch_size: int 
     meta = bundle_meta(folder)
     if meta is None:
         raise FileNotFoundError(f"{folder}: no modkit ONNX bundle here")
-    tok = TokenizerAdapter(Tokenizer.from_file(str(folder / TOKENIZER)), meta["pad_token_id"],
-                           meta["model_input_names"])
-    engine = OnnxEngine(folder / GRAPH, threads)
+    from modkit.score.detoxify_checkpoint import CheckpointError, first_line
+
+    try:
+        tok = TokenizerAdapter(Tokenizer.from_file(str(folder / TOKENIZER)), meta["pad_token_id"],
+                               meta["model_input_names"])
+        engine = OnnxEngine(folder / GRAPH, threads)
+    except Exception as exc:  # a truncated or corrupted file: onnxruntime and tokenizers raise their own types
+        raise CheckpointError(f"{folder}: the MiniLM's ONNX bundle is damaged ({first_line(exc)}); rebuild it "
+                              "with python -m modkit.train.recipes.minilm, or delete the folder") from None
     return meta, ChunkedClassifier(tok, engine, n_outputs=len(meta["classes"]), max_tokens=meta["max_tokens"],
                                    batch_size=batch_size)
