@@ -339,3 +339,17 @@ def test_a_batch_of_fewer_characters_than_the_longest_n_gram_scores():
     for texts in (["x"], ["k", "?"], ["ab"], ["x", ""]):
         out = modkit.score(texts)
         assert out["toxicity"].between(0, 1).all() and not out["flagged"].any()
+
+
+def test_a_text_dump_whose_title_has_a_little_markup_is_still_read(tmp_path):
+    import modkit
+
+    from .conftest import SEEDS
+
+    seed = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8").splitlines()
+    seed[2] = "Will <b>Iran</b> Intervene in <i>Iraq</i>?"
+    page = tmp_path / "forum.txt"
+    page.write_text("\n".join(seed) + "\n", encoding="utf-8")
+    threads = list(modkit.parse_threads(page))
+    assert [t.platform for t in threads] == ["forum_text"] and threads[0].title.startswith("Will <b>Iran</b>")
+    assert len(threads[0].comments) == 10
