@@ -17,6 +17,7 @@ stores are named by :func:`redact`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -253,18 +254,13 @@ class _SQLiteBackend:
     def append(self, event: Event) -> int:
         row = event_row(event)
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write():
                 cur = self._db.execute(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES "
                                        f"({', '.join('?' * len(COLUMNS))})", row)
                 if event.action == "skip" and self._has_claims(recheck=True):
                     # A skip hands the item back to the shared queue at once, not when the lease runs out.
                     self._db.execute("DELETE FROM claims WHERE item_id = ? AND reviewer = ?",
                                      (event.item_id, event.reviewer))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: could not record the decision ({exc}); nothing was written") from None
         return int(cur.lastrowid)
@@ -273,14 +269,9 @@ class _SQLiteBackend:
         """Insert events keeping their ids, all or none."""
         cols = ("event_id", *COLUMNS)
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write():
                 self._db.executemany(f"INSERT INTO events ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                      [(e.event_id, *event_row(e)) for e in events])
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: could not copy events in ({exc}); nothing was written") from None
 
@@ -300,6 +291,17 @@ class _SQLiteBackend:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot read label store ({exc})") from None
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction holding the database's write lock (BEGIN IMMEDIATE): all or nothing."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def _has_claims(self, recheck: bool = False) -> bool:
         # recheck: another process may have shared the queue since this one looked.
         if not self._claims_ready or recheck:
@@ -313,10 +315,9 @@ class _SQLiteBackend:
             if not self._has_claims():
                 self._db.executescript(f"BEGIN IMMEDIATE; {_CLAIMS_SCHEMA} COMMIT;")
                 self._claims_ready = True
-            # BEGIN IMMEDIATE takes the database's write lock: the check and the claim are one step for
-            # every process on this file, which is what a row lock does on PostgreSQL.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            # The write lock makes the check and the claim one step for every process on this file,
+            # which is what a row lock does on PostgreSQL.
+            with self._write():
                 row = None
                 # Window by window: the next item is usually near the front, so a claim costs the
                 # same on a queue of 100 items or 100,000.
@@ -330,10 +331,6 @@ class _SQLiteBackend:
                     self._db.execute("INSERT INTO claims (item_id, reviewer, expires_at) VALUES (?, ?, ?) "
                                      "ON CONFLICT (item_id, reviewer) DO UPDATE SET expires_at = excluded.expires_at",
                                      (row[0], reviewer, now + lease))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: could not take the next item ({exc})") from None
         return row[0] if row else None
