@@ -24,7 +24,7 @@ only when it cannot.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -80,6 +80,44 @@ def parse_band(spec: str | tuple[float, float]) -> tuple[float, float]:
         text = spec if isinstance(spec, str) else ":".join(map(str, spec))
         raise ConfigError(f"cascade band {text!r}: needs LOW:HIGH with 0 <= LOW <= HIGH <= 1")
     return low, high
+
+
+def band_mask(fast_scores: pd.DataFrame, attrs: Sequence[str], band: tuple[float, float]) -> np.ndarray:
+    """The rows whose deciding score (the largest of ``attrs``) lies in ``band``: the cascade's rule.
+
+    Examples
+    --------
+    >>> band_mask(pd.DataFrame({"toxicity": [0.05, 0.5, 0.95]}), ["toxicity"], (0.1, 0.9)).tolist()
+    [False, True, False]
+    """
+    cols = [a for a in attrs if a in fast_scores.columns]
+    if not cols or len(fast_scores) == 0:
+        return np.zeros(len(fast_scores), bool)
+    deciding = fast_scores[cols].to_numpy(dtype=float).max(axis=1)
+    return (deciding >= band[0]) & (deciding <= band[1])
+
+
+def combine_scores(fast_scores: pd.DataFrame, slow_scores: pd.DataFrame, attrs: Sequence[str],
+                   combine: str = DEFAULT_COMBINE) -> pd.DataFrame:
+    """``fast_scores`` with ``attrs`` combined with ``slow_scores`` on its rows (``mean`` of log-odds, or
+    ``replace``): the cascade's other rule.
+
+    Examples
+    --------
+    >>> fast = pd.DataFrame({"toxicity": [0.9, 0.2]})
+    >>> combine_scores(fast, pd.DataFrame({"toxicity": [0.1]}, index=[0]), ["toxicity"])["toxicity"].round(3).tolist()
+    [0.5, 0.2]
+    """
+    if combine not in COMBINE:
+        raise ConfigError(f"cascade combine {combine!r}; choose one of: {', '.join(COMBINE)}")
+    out = fast_scores.copy()
+    for attr in attrs:
+        if attr in slow_scores.columns:
+            slow = slow_scores[attr].to_numpy(dtype=float)
+            if combine == "mean":
+                slow = mean_log_odds(out.loc[slow_scores.index, attr].to_numpy(dtype=float), slow)
+            out.loc[slow_scores.index, attr] = slow
+    return out
 
 
 class CascadeScorer(Scorer):
@@ -154,25 +192,11 @@ class CascadeScorer(Scorer):
 
     def in_band(self, fast_scores: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows the slow scorer re-reads."""
-        low, high = parse_band(self.band)
-        cols = [a for a in self.replaced if a in fast_scores.columns]
-        if not cols or len(fast_scores) == 0:
-            return np.zeros(len(fast_scores), bool)
-        deciding = fast_scores[cols].to_numpy(dtype=float).max(axis=1)
-        return (deciding >= low) & (deciding <= high)
+        return band_mask(fast_scores, self.replaced, parse_band(self.band))
 
     def merge(self, fast_scores: pd.DataFrame, slow_scores: pd.DataFrame) -> pd.DataFrame:
-        """``fast_scores`` with the replaced attributes taken from ``slow_scores`` where it has rows."""
-        if self.combine not in COMBINE:
-            raise ConfigError(f"cascade combine {self.combine!r}; choose one of: {', '.join(COMBINE)}")
-        out = fast_scores.copy()
-        for attr in self.replaced:
-            if attr in slow_scores.columns:
-                slow = slow_scores[attr].to_numpy(dtype=float)
-                if self.combine == "mean":
-                    slow = mean_log_odds(out.loc[slow_scores.index, attr].to_numpy(dtype=float), slow)
-                out.loc[slow_scores.index, attr] = slow
-        return out
+        """``fast_scores`` with the replaced attributes combined with ``slow_scores`` where it has rows."""
+        return combine_scores(fast_scores, slow_scores, self.replaced, self.combine)
 
     def predict_with_evidence(self, comments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
         check_comments(comments)

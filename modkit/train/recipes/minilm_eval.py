@@ -96,17 +96,11 @@ def slow_scores(checkpoint: Path, frame: pd.DataFrame, engine: str = "onnx-int8"
 
 def cascade_scores(fast: pd.DataFrame, slow: pd.DataFrame, attrs: tuple[str, ...],
                    band: tuple[float, float], combine: str = "replace") -> tuple[pd.DataFrame, np.ndarray]:
-    """:class:`~modkit.score.cascade.CascadeScorer`'s rule on precomputed scores: (scores, re-read mask)."""
-    from modkit.score.cascade import mean_log_odds
+    """:class:`~modkit.score.cascade.CascadeScorer`'s rules on precomputed scores: (scores, re-read mask)."""
+    from modkit.score.cascade import band_mask, combine_scores
 
-    deciding = fast[list(attrs)].max(axis=1).to_numpy()
-    reread = (deciding >= band[0]) & (deciding <= band[1])
-    out = fast.copy()
-    new = slow.loc[reread, list(attrs)].to_numpy()
-    if combine == "mean":
-        new = mean_log_odds(fast.loc[reread, list(attrs)].to_numpy(), new)
-    out.loc[reread, list(attrs)] = new
-    return out, reread
+    reread = band_mask(fast, attrs, band)
+    return combine_scores(fast, slow.loc[reread, list(attrs)], attrs, combine), reread
 
 
 def _flags(scores: pd.DataFrame, texts: list[str]) -> np.ndarray:
