@@ -230,3 +230,16 @@ def test_a_damaged_bundle_is_one_clear_error(built):
 
     out = stage.score(REPLIES)
     assert out["toxicity_scorer"].iloc[0].startswith("lite") and out["conspiracy"].notna().all()
+
+
+def test_a_bundle_older_than_its_checkpoint_is_not_used(built):
+    import os
+
+    from modkit.score.onnx_bundle import write_bundle
+    from modkit.score.scorers.detoxify import DetoxifyScorer
+
+    write_bundle(built)
+    assert DetoxifyScorer(model="modkit-minilm", engine="onnx-int8")._runtime().key[0] == "bundle"
+    st = built.stat()
+    os.utime(built, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the recipe wrote a new checkpoint
+    assert DetoxifyScorer(model="modkit-minilm", engine="onnx-int8")._runtime().key[0] != "bundle"

@@ -91,12 +91,29 @@ def write_bundle(checkpoint: str | Path, cache_dir: str | Path | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(graph, folder / GRAPH)
     shutil.copyfile(checkpoint.parent / TOKENIZER, folder / TOKENIZER)
+    st = checkpoint.stat()
     meta = {"format": BUNDLE_FORMAT, "checkpoint_sha256": ckpt.sha256, "classes": list(ckpt.class_names),
+            "checkpoint_stat": [st.st_size, st.st_mtime_ns],
             "calibration": {k: list(v) for k, v in ckpt.calibration.items()},
             "max_tokens": dc.max_tokens(config, tokenizer), "pad_token_id": tokenizer.pad_token_id or 0,
             "model_input_names": list(tokenizer.model_input_names)}
     (folder / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return folder
+
+
+def is_current(meta: dict, checkpoint: Path) -> bool:
+    """Whether the bundle was written from ``checkpoint`` as it is now (size and modification time, so a
+    process does not hash 90 MB to find out); a missing checkpoint leaves the bundle current.
+
+    Examples
+    --------
+    >>> is_current({"checkpoint_stat": [1, 2]}, Path("/nonexistent/minilm.ckpt"))
+    True
+    """
+    if not checkpoint.is_file():
+        return True
+    st = checkpoint.stat()
+    return meta.get("checkpoint_stat") == [st.st_size, st.st_mtime_ns]
 
 
 def bundle_meta(folder: str | Path) -> dict | None:

@@ -192,7 +192,7 @@ class DetoxifyScorer(Scorer):
     def _bundle(self) -> Path | None:
         """The MiniLM's ONNX bundle, when this scorer asks for what it holds and it matches the checkpoint."""
         from modkit.score import detoxify_checkpoint as dc
-        from modkit.score.onnx_bundle import BUNDLE_DIR, bundle_meta
+        from modkit.score.onnx_bundle import BUNDLE_DIR, bundle_meta, is_current
 
         if self.model != dc.MODKIT_MINILM or self.checkpoint is not None or self.config_dir is not None \
                 or self.engine != "onnx-int8":
@@ -201,8 +201,7 @@ class DetoxifyScorer(Scorer):
         meta = bundle_meta(folder)
         if meta is None:
             return None
-        ckpt = dc.minilm_dir(self.cache_dir) / "minilm.ckpt"
-        if ckpt.is_file() and dc.file_sha256(ckpt) != meta["checkpoint_sha256"]:
+        if not is_current(meta, dc.minilm_dir(self.cache_dir) / "minilm.ckpt"):
             return None  # a rebuilt checkpoint whose bundle was not rewritten: use the checkpoint
         return folder
 
