@@ -65,6 +65,23 @@ def test_vbulletin_html_drops_signatures(vb4):
     assert ann.timestamp == "2016-03-14T21:30:00"
 
 
+@pytest.mark.parametrize("page, key, text", [
+    # vBulletin 3: the "__________________" line and what follows, pulled into the body by an unclosed <div>
+    ("vb3_signatures.html", "302", "About 20 mm of free play, measured midway.\n\nCheck it at the tightest spot"),
+    # ... or pasted into the body by hand; short blanks ("______ mm") are the post's own words
+    ("vb3_signatures.html", "303", "Fill in your numbers: slack ______ mm, sag ______ mm.\n\nThen post them here."),
+    # vBulletin 4: div.signaturecontainer inside blockquote.postcontent, blockquote.signature inside the message
+    ("vb4_signatures.html", "7702", "A used 100-400 is hard to beat for the money."),
+    ("vb4_signatures.html", "7703", "Rent one for a weekend before you buy."),
+    # vBulletin 5: .post-signature and .b-post__signature inside the post text
+    ("vb5_signatures.html", "905", "Heat stress, they uncurl at night. Water in the morning."),
+    ("vb5_signatures.html", "909", "Same here, mine recovered in a week."),
+])
+def test_vbulletin_html_drops_signatures_inside_the_post_body(page, key, text):
+    (t,) = parse_file(HERE / page)
+    assert by_key(t, key).text == text
+
+
 def test_vbulletin_html_deleted_post_is_kept_flagged_removed(vb4):
     spam = by_key(vb4, "5005")
     assert (spam.text, spam.flags, spam.author) == ("", (FLAG_REMOVED, FLAG_EMPTY), "spammy")

@@ -46,7 +46,10 @@ _VB45_QUOTE = ".bbcode_quote"
 _VB3_QUOTE = "div:has(> div.smallfont + table)"
 #: Signatures, and the "Code:"/"Quote:" captions of code blocks (BB code cannot set classes,
 #: so these classes inside a body are always the software's chrome).
-_CHROME = ".signature, .signaturecontainer, .b-post__signature, div.smallfont, .bbcode_description"
+_CHROME = (".signature, .signaturecontainer, .b-post__signature, .post-signature, .js-post-signature, "
+           "div.smallfont, .bbcode_description")
+#: vBulletin 3's signature separator: a line of underscores (18 in the stock templates).
+_SIG_RULE = re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M)
 _POST_LINK = re.compile(r"(?:[?&]p=|#post|[?&]postid=)(\d+)")
 _VB3_ID = re.compile(r"post(\d+)")
 
@@ -85,8 +88,26 @@ def _quote(node: LexborNode) -> QuoteRef:
     return _vb45_quote(node) if "bbcode_quote" in (node.attributes.get("class") or "") else _vb3_quote(node)
 
 
+def cut_signature(text: str) -> str:
+    """A post's text without a signature set off by a line of underscores.
+
+    The post ends at its last line made only of underscores (ten or more;
+    vBulletin prints eighteen). A post with no such line is returned whole.
+
+    Examples
+    --------
+    >>> cut_signature("Check the jet.\\n\\n__________________\\n'68 Commando")
+    'Check the jet.'
+    >>> cut_signature("Name: ________ (fill in)")
+    'Name: ________ (fill in)'
+    """
+    rules = list(_SIG_RULE.finditer(text))
+    return text[:rules[-1].start()].rstrip() if rules else text
+
+
 def _body(node: LexborNode | None) -> tuple[str, list[QuoteRef]]:
-    return read_body(node, f"{_VB45_QUOTE}, {_VB3_QUOTE}", _quote, _CHROME)
+    text, quotes = read_body(node, f"{_VB45_QUOTE}, {_VB3_QUOTE}", _quote, _CHROME)
+    return cut_signature(text), quotes
 
 
 def _vb5_post(li: LexborNode) -> ForumPost:
