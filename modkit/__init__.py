@@ -16,54 +16,44 @@ True
 True
 """
 
-import inspect
-import sys
-import types
+import importlib
 
 from modkit.errors import ConfigError, ModkitError, ParseError, SchemaError, UnknownPluginError
-from modkit.export.convokit import export_convokit
-from modkit.model import (
-    COMMENT_COLUMNS,
-    Comment,
-    Coverage,
-    Thread,
-    ancestors,
-    children,
-    root_to_leaf_paths,
-    subtree,
-    validate_forest,
-)
-from modkit.parse import detect_format, parse, parse_file, parse_text, parse_threads
-from modkit.registry import page_formats
-from modkit.review import LabelStore, agreement, export_labels, label, load_labels
-from modkit.tables import read_comments, read_table, threads_to_frame, write_comments, write_table
-from modkit.train import TrainedModel, evaluate, read_training_table
-from modkit.train import load as load_trained_model
+
+#: Where each public name lives. They are imported on first use (PEP 562), so ``import modkit`` and
+#: ``modkit --help`` do not pay for pandas and scikit-learn until a function needs them.
+_LAZY = {
+    "export_convokit": "modkit.export.convokit",
+    **dict.fromkeys(("COMMENT_COLUMNS", "Comment", "Coverage", "Thread", "ancestors", "children",
+                     "root_to_leaf_paths", "subtree", "validate_forest"), "modkit.model"),
+    **dict.fromkeys(("detect_format", "parse_file", "parse_text", "parse_threads"), "modkit.parse"),
+    "page_formats": "modkit.registry",
+    **dict.fromkeys(("LabelStore", "agreement", "export_labels", "label", "load_labels"), "modkit.review"),
+    **dict.fromkeys(("read_comments", "read_table", "threads_to_frame", "write_comments", "write_table"),
+                    "modkit.tables"),
+    **dict.fromkeys(("TrainedModel", "evaluate", "read_training_table"), "modkit.train"),
+    "load_trained_model": ("modkit.train", "load"),
+    "run_batch": "modkit.batch",
+}
+#: The callable stage packages: ``modkit.score(df)`` calls ``modkit.score.score`` (see modkit._stage).
+_STAGES = ("parse", "score", "train", "review", "report")
 
 
-class _Stage(types.ModuleType):
-    """A stage package that is also its verb: ``modkit.score(df)`` calls ``modkit.score.score``.
-
-    Binding the function to the package's name would hide the package from
-    ``import modkit.score as stage`` (which resolves through the attribute), so the
-    package itself becomes callable instead.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
-
-    @property
-    def __signature__(self) -> inspect.Signature:
-        # help(), Jupyter tooltips and IDEs read this: the verb's own parameters, not (*args, **kwargs)
-        return inspect.signature(getattr(self, self.__name__.rpartition(".")[2]))
+def __getattr__(name: str):
+    if name in _STAGES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in _LAZY:
+        module, attr = _LAZY[name] if isinstance(_LAZY[name], tuple) else (_LAZY[name], name)
+        value = getattr(importlib.import_module(module), attr)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
-import modkit.report  # noqa: E402, F401  (loaded so it can become callable below)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
-for _name in ("score", "train", "review", "report"):
-    sys.modules[f"{__name__}.{_name}"].__class__ = _Stage
-from modkit import report, review, score, train  # noqa: E402  (the callable stage packages)
-from modkit.batch import run_batch  # noqa: E402
 
 __version__ = "0.1.0"
 

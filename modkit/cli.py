@@ -13,18 +13,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from modkit.console import err, flagged_table, language_summary, out, parse_summary, say, thread_tree
 from modkit.errors import ConfigError, ModkitError, ParseError, UnknownPluginError
 from modkit.parse import FileResult, iter_files, iter_parse, stream_file
 from modkit.parse.summary import ThreadSummary
 from modkit.registry import page_formats
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _without_flag_types(params: list) -> list:
+    """Flags take no value, so their help rows show no ``<bool>`` type (typer labels every option)."""
+    for p in params:
+        if getattr(p, "is_flag", False) and p.metavar is None:
+            p.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A modkit command: flags shown without a value type in help."""
+
+    def get_params(self, ctx):
+        return _without_flag_types(super().get_params(ctx))
 
 
 class _Group(TyperGroup):
@@ -45,6 +62,9 @@ class _Group(TyperGroup):
             where = f"{exc.filename}: " if exc.filename else ""
             say(f"Error: {where}{exc.strerror or exc}")
             raise typer.Exit(1) from None
+
+    def get_params(self, ctx):
+        return _without_flag_types(super().get_params(ctx))
 
 
 app = typer.Typer(cls=_Group, help="Moderation toolkit for comment threads.", no_args_is_help=True,
@@ -102,7 +122,7 @@ def _walk(paths: list[Path], fmt: str | None, failures: list[str]) -> Iterator[F
         yield res
 
 
-@app.command()
+@app.command(cls=_Command)
 def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
               "-o", "--output", help="Write one row per comment to .jsonl, .parquet or .csv.")] = None,
           fmt: FormatOpt = None) -> None:
@@ -144,7 +164,7 @@ def parse(paths: Paths, output: Annotated[Path | None, typer.Option(
         raise typer.Exit(1)
 
 
-@export_app.command("convokit")
+@export_app.command("convokit", cls=_Command)
 def export_convokit(paths: Paths, output: Annotated[Path, typer.Option(
                         "-o", "--output", help="Corpus directory to write (replaced if it exists).")],
                     fmt: FormatOpt = None) -> None:
@@ -168,6 +188,8 @@ TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 
 def _comments_from(paths: list[Path], fmt: str | None, failures: list[str], output: Path) -> pd.DataFrame:
     """Tables are read as they are; pages and directories are parsed first. Nothing read: :class:`NothingRead`."""
+    import pandas as pd
+
     from modkit.tables import read_comments, threads_to_frame
 
     if paths and all(p.suffix.lower() in TABLE_SUFFIXES and p.is_file() for p in paths):
@@ -190,7 +212,7 @@ def _thresholds(values: list[str]) -> dict[str, float]:
     return out_
 
 
-@app.command()
+@app.command(cls=_Command)
 def score(inputs: Annotated[list[Path], typer.Argument(
               help="Pages or directories (parsed first), or comment tables (.jsonl/.csv/.parquet with a "
                    "text column).", show_default=False)],
@@ -250,7 +272,7 @@ def score(inputs: Annotated[list[Path], typer.Argument(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(inputs: Annotated[list[Path], typer.Argument(
                help="Scored tables from `modkit score` (.jsonl/.csv/.parquet), or pages or directories "
                     "(parsed and scored first, which also fills the coverage warnings).", show_default=False)],
@@ -281,6 +303,8 @@ def report(inputs: Annotated[list[Path], typer.Argument(
     failures: list[str] = []
     coverage = None
     if inputs and all(p.suffix.lower() in TABLE_SUFFIXES and p.is_file() for p in inputs):
+        import pandas as pd
+
         scored = pd.concat([read_table(p) for p in inputs], ignore_index=True)
     else:
         import modkit.score as scoring
@@ -324,7 +348,7 @@ def _positive(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-@app.command()
+@app.command(cls=_Command)
 def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit labels export`, or any "
                                                ".jsonl/.csv/.parquet/.json table with text and label columns.")],
           target: Annotated[str, typer.Option(help="toxicity | conspiracy | any label column name.")],
@@ -380,7 +404,7 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
     say(f"wrote {path} and its model card {path.with_suffix('.md')} (threshold {trained.threshold:.3g})")
 
 
-@app.command()
+@app.command(cls=_Command)
 def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit train`, or a scorer: lite, "
                                               "conspiracy, detoxify, model:PATH.")],
              data: Annotated[Path, typer.Argument(help="Labelled table (same forms as `modkit train`).")],
@@ -428,7 +452,7 @@ def _metrics_table(rep, width: int | None = None) -> Table:
     return view
 
 
-@app.command()
+@app.command(cls=_Command)
 def batch(input_dir: Annotated[Path | None, typer.Argument(
               help="Directory of pages (searched recursively); default: batch.input_dir of --config.",
               show_default=False)] = None,
@@ -541,7 +565,7 @@ def _summary(reviewer: str, session, verb: str) -> None:
         f"{now.skipped} skipped, {session.undone} undone; {session.left()} left in the queue")
 
 
-@app.command()
+@app.command(cls=_Command)
 def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modkit score`.")],
            reviewer: ReviewerOpt, store: StoreOpt = None,
            order: Annotated[str, typer.Option(help="risk | uncertain | thread | random")] = "risk",
@@ -585,7 +609,7 @@ def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modki
     _summary(reviewer, session, "labelled")
 
 
-@app.command()
+@app.command(cls=_Command)
 def label(item_id: Annotated[str, typer.Argument(help="The reply's comment_id.")], reviewer: ReviewerOpt,
           answer: Annotated[str, typer.Option("--label", help="toxic | conspiracy | both | fine | skip")],
           store: StoreOpt = None,
@@ -603,7 +627,7 @@ def label(item_id: Annotated[str, typer.Argument(help="The reply's comment_id.")
     say(f"recorded event {event_id}: {reviewer} labelled {item_id} {answer}")
 
 
-@labels_app.command("agreement")
+@labels_app.command("agreement", cls=_Command)
 def labels_agreement(store: StoreOpt = None,
                      show: Annotated[int, typer.Option("--show", help="Disagreeing items to list "
                                                        "(0: all).")] = 20) -> None:
@@ -637,7 +661,7 @@ def labels_agreement(store: StoreOpt = None,
         out.print(f"  and {len(items) - show} more (--show 0 lists all)")
 
 
-@labels_app.command("adjudicate")
+@labels_app.command("adjudicate", cls=_Command)
 def labels_adjudicate(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
                       reviewer: ReviewerOpt, store: StoreOpt = None, keys: KeysOpt = None) -> None:
     """Walk only the items reviewers disagree on, with each reviewer's label and notes side by side,
@@ -658,7 +682,7 @@ def labels_adjudicate(scored: Annotated[Path, typer.Argument(help="Scored table 
     _summary(reviewer, session, "adjudicated")
 
 
-@labels_app.command("export")
+@labels_app.command("export", cls=_Command)
 def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the items come from.")],
                   output: Annotated[Path, typer.Option("-o", "--output", help="Dataset file.")],
                   store: StoreOpt = None,
@@ -689,7 +713,7 @@ def labels_export(scored: Annotated[Path, typer.Argument(help="Scored table the 
     say("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
-@labels_app.command("migrate")
+@labels_app.command("migrate", cls=_Command)
 def labels_migrate(src: Annotated[str, typer.Argument(help="Store to copy from: a SQLite file or a "
                                                       "postgresql:// URL.", show_default=False)],
                    dst: Annotated[str, typer.Argument(help="Store to copy into (created if missing).",
@@ -707,7 +731,7 @@ def labels_migrate(src: Annotated[str, typer.Argument(help="Store to copy from: 
            else "") + ")")
 
 
-@app.command()
+@app.command(cls=_Command)
 def formats() -> None:
     """List the page formats modkit detects, with a description of each.
 

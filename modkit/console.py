@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape as markup_escape
 from rich.table import Table
@@ -19,6 +19,9 @@ from rich.tree import Tree
 
 from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, UNSUPPORTED_LANGUAGE, Thread, children
 from modkit.parse.summary import ThreadSummary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Pipes and CI logs get a readable width instead of rich's 80-column fallback.
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
@@ -115,6 +118,7 @@ def language_summary(scored: pd.DataFrame) -> str:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> language_summary(pd.DataFrame({"lang": ["de", "de", "ru", "en"],
     ...                                "flag_reasons": [["unsupported_language"]] * 3 + [[]]}))
     '3 replies not scored: their language is not one the scorers read (de 2, ru 1)'

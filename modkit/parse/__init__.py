@@ -14,8 +14,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from modkit.errors import ParseError
 from modkit.model import Comment, Thread, validate_forest
@@ -232,3 +231,11 @@ def parse(paths: Iterable[str | Path] | str | Path, fmt: str | None = None) -> p
     from modkit.tables import threads_to_frame
 
     return threads_to_frame(parse_threads(paths, fmt))
+
+
+from modkit._stage import make_callable as _make_callable  # noqa: E402
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_make_callable(__name__)

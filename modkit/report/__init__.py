@@ -270,3 +270,8 @@ def _index_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
     return frame.astype({c: "int64" for c in ("rank", "n_replies", "n_authors", "n_toxic", "n_flagged",
                                               "n_actions")})
+
+
+from modkit._stage import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__)

@@ -119,3 +119,8 @@ def export_labels(store: LabelStore, scored: pd.DataFrame, out: str | Path, *, s
     paths["card"].write_text(card, encoding="utf-8")
     paths["prodigy"] = write_prodigy(df, out.with_name(out.stem + ".prodigy.jsonl"))
     return paths
+
+
+from modkit._stage import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__)

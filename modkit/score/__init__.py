@@ -458,3 +458,8 @@ def score(comments: pd.DataFrame | pd.Series | Sequence[str], toxicity: str | Sc
     out["toxicity_scorer"] = tox.version if tox is not None else None
     out["conspiracy_scorer"] = con.version if con is not None else None
     return out
+
+
+from modkit._stage import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__)

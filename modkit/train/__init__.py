@@ -16,3 +16,8 @@ from modkit.train.trainer import TrainedModel, evaluate, load, train
 
 __all__ = ["train", "evaluate", "load", "TrainedModel", "Report", "read_training_table", "save_model",
            "load_model", "UntrustedModelError"]
+
+
+from modkit._stage import make_callable as _make_callable  # noqa: E402
+
+_make_callable(__name__)
