@@ -352,4 +352,4 @@ def test_a_text_dump_whose_title_has_a_little_markup_is_still_read(tmp_path):
     page.write_text("\n".join(seed) + "\n", encoding="utf-8")
     threads = list(modkit.parse_threads(page))
     assert [t.platform for t in threads] == ["forum_text"] and threads[0].title.startswith("Will <b>Iran</b>")
-    assert len(threads[0].comments) == 10
+    assert len(threads[0].comments) == 11  # the opening post and 10 replies

@@ -24,19 +24,24 @@ def old_page2() -> Thread:
     return t
 
 
-def test_phpbb_html_first_post_is_the_article_and_the_title_is_the_topic(topic):
+def test_phpbb_html_first_post_is_the_first_comment_and_the_title_is_the_topic(topic):
     assert topic.platform == "phpbb_html"
     assert topic.title == "Raspberry Pi won't boot after update"  # not the board's <h1>
-    assert topic.article == ("After apt upgrade my Pi 4 shows only the rainbow screen.\n\n"
-                             "Green LED blinks four times.")
+    assert topic.article == ""
+    op = topic.comments[0]
+    assert op.comment_id == by_key(topic, "1001").comment_id
+    assert (op.author, op.parent_id, op.depth, op.position) == ("pi_paula", None, 0, 0)
+    assert op.text == "After apt upgrade my Pi 4 shows only the rainbow screen.\n\nGreen LED blinks four times."
 
 
 def test_phpbb_html_builds_the_reply_tree_from_quotes(topic):
-    assert shape(topic) == [("sudo_sam", 0, None), ("kernel_kim", 1, "sudo_sam"), ("dd_dan", 0, None),
-                            ("sudo_sam", 1, "dd_dan"), ("Guest_Gus", 0, None), ("cheap_pills", 0, None)]
+    assert shape(topic) == [("pi_paula", 0, None), ("sudo_sam", 0, None), ("kernel_kim", 1, "sudo_sam"),
+                            ("dd_dan", 0, None), ("sudo_sam", 1, "dd_dan"), ("Guest_Gus", 0, None),
+                            ("cheap_pills", 0, None)]
 
 
 def test_phpbb_html_drops_signatures(topic):
+    assert by_key(topic, "1001").text.endswith("Green LED blinks four times.")
     assert by_key(topic, "1002").text == ("Four blinks means start.elf is missing or corrupt. "
                                           "Copy the boot files from a fresh image.")
 
@@ -74,14 +79,14 @@ def test_phpbb_html_deleted_post_is_flagged_removed(topic):
 
 def test_phpbb_html_reads_time_elements_and_post_count(topic):
     assert by_key(topic, "1002").timestamp == "2022-06-01T18:40:00+00:00"
-    assert topic.coverage.stated_count == 6 and topic.coverage.truncated == {}
+    assert topic.coverage.stated_count == 7 and topic.coverage.truncated == {}  # "7 posts"
 
 
 def test_phpbb_html_3_0_page_two_has_no_article(old_page2):
     assert old_page2.title == "Tomato leaves curling"
     assert old_page2.article == ""
     assert old_page2.n_comments == 4
-    assert old_page2.coverage.stated_count == 13
+    assert old_page2.coverage.stated_count == 14  # "14 posts", the opening post (on page 1) among them
 
 
 def test_phpbb_html_author_only_cites_link_the_authors_earlier_post(old_page2):

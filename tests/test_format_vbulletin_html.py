@@ -24,16 +24,19 @@ def vb3() -> Thread:
     return t
 
 
-def test_vbulletin_html_first_post_of_page_one_is_the_article(vb4):
+def test_vbulletin_html_first_post_of_page_one_is_the_first_comment(vb4):
     assert vb4.platform == "vbulletin_html"
     assert vb4.title == "Cloudy water after a water change"
-    assert vb4.article == ("Every time I change 30% of the water the tank goes milky for two days.\n\n"
-                           "What am I doing wrong?")
-    assert "tetra_tom" not in [c.author for c in vb4.comments]
+    assert vb4.article == ""
+    op = vb4.comments[0]
+    assert op.comment_id == by_key(vb4, "5001").comment_id
+    assert (op.author, op.parent_id, op.depth, op.position) == ("tetra_tom", None, 0, 0)
+    assert op.text == ("Every time I change 30% of the water the tank goes milky for two days.\n\n"
+                       "What am I doing wrong?")
 
 
 def test_vbulletin_html_builds_the_reply_tree_from_quotes(vb4):
-    assert shape(vb4) == [("reefer_ann", 0, None), ("guppy_gail", 1, "reefer_ann"),
+    assert shape(vb4) == [("tetra_tom", 0, None), ("reefer_ann", 0, None), ("guppy_gail", 1, "reefer_ann"),
                           ("pleco_pete", 2, "guppy_gail"), ("spammy", 0, None), ("reefer_ann", 0, None)]
 
 
@@ -88,7 +91,7 @@ def test_vbulletin_html_deleted_post_is_kept_flagged_removed(vb4):
 
 
 def test_vbulletin_html_records_result_count_and_next_page(vb4):
-    assert vb4.coverage.stated_count == 8  # "Results 1 to 6 of 9" posts, one is the opening post
+    assert vb4.coverage.stated_count == 9  # "Results 1 to 6 of 9" posts, the opening post among them
     assert vb4.coverage.truncated == {None: -1}
 
 
@@ -97,7 +100,7 @@ def test_vbulletin_html_reads_vbulletin_3_tables_on_page_two(vb3):
     assert vb3.article == ""
     assert shape(vb3) == [("norton_ned", 0, None), ("bsa_bill", 1, "norton_ned"),
                           ("triumph_tess", 2, "bsa_bill"), ("norton_ned", 0, None)]
-    assert vb3.coverage.stated_count == 13 and vb3.coverage.truncated == {}
+    assert vb3.coverage.stated_count == 14 and vb3.coverage.truncated == {}
 
 
 def test_vbulletin_html_3_strips_quotes_captions_and_signatures(vb3):
@@ -120,8 +123,9 @@ def test_vbulletin_html_3_dates_are_iso_and_relative_dates_are_unknown(vb3):
 def test_vbulletin_html_reads_vbulletin_5_posts():
     (t,) = parse_file(HERE / "vb5_thread.html")
     assert t.title == "Sourdough starter smells like acetone"
-    assert t.article == "My starter smells like nail polish remover. Is it dead?"
-    assert shape(t) == [("levain", 0, None), ("crumb", 1, "levain")]
-    assert [c.text for c in t.comments] == ["Not dead, just hungry. Feed it twice a day.",
+    assert t.article == ""
+    assert shape(t) == [("crumb", 0, None), ("levain", 0, None), ("crumb", 1, "levain")]
+    assert [c.text for c in t.comments] == ["My starter smells like nail polish remover. Is it dead?",
+                                           "Not dead, just hungry. Feed it twice a day.",
                                            "Did that, it smells of yoghurt now. Thanks!"]
-    assert t.comments[1].timestamp == "2020-09-14T08:40:00"
+    assert t.comments[2].timestamp == "2020-09-14T08:40:00"

@@ -1,4 +1,4 @@
-"""XenForo thread pages: flat posts, reply links through quotes, the opening post as article."""
+"""XenForo thread pages: flat posts, reply links through quotes, the opening post as first comment."""
 
 from __future__ import annotations
 
@@ -20,19 +20,23 @@ def page1() -> Thread:
     return t
 
 
-def test_xenforo_html_first_post_of_page_one_is_the_article(page1):
+def test_xenforo_html_first_post_of_page_one_is_the_first_comment(page1):
     assert page1.platform == "xenforo_html"
     assert page1.title == "Indoor cat suddenly tracks dirt everywhere"
-    assert page1.article == ("Hi all,\nMy indoor cat Miso leaves little dark crumbs on her blanket every "
-                             "night.\n\nIs this normal for an indoor cat?")
-    assert page1.n_comments == 8
-    assert "alice" not in [c.author for c in page1.comments]
+    assert page1.article == ""  # the opening post is a comment, not repeated in the article
+    assert page1.n_comments == 9
+    op = page1.comments[0]
+    assert op.comment_id == by_key(page1, "101").comment_id
+    assert (op.author, op.parent_id, op.depth, op.position) == ("alice", None, 0, 0)
+    assert op.text == ("Hi all,\nMy indoor cat Miso leaves little dark crumbs on her blanket every "
+                       "night.\n\nIs this normal for an indoor cat?")
 
 
 def test_xenforo_html_builds_the_reply_tree_from_quotes(page1):
     assert shape(page1) == [
+        ("alice", 0, None), ("dave", 1, "alice"), ("gina", 2, "dave"),
         ("bob", 0, None), ("carol", 1, "bob"), ("erin", 2, "carol"), ("carol", 1, "bob"),
-        ("dave", 0, None), ("gina", 1, "dave"), ("bob", 0, None), ("frank", 0, None),
+        ("bob", 0, None), ("frank", 0, None),
     ]
 
 
@@ -50,9 +54,9 @@ def test_xenforo_html_nested_quote_links_only_the_outermost_quote(page1):
     assert erin.text == "The towel trick works, thanks :)"
 
 
-def test_xenforo_html_quote_of_the_opening_post_stays_top_level(page1):
-    dave = by_key(page1, "104")
-    assert (dave.parent_id, dave.depth, dave.quotes) == (None, 0, ())
+def test_xenforo_html_quote_of_the_opening_post_replies_to_it(page1):
+    dave, op = by_key(page1, "104"), by_key(page1, "101")
+    assert (dave.parent_id, dave.depth, dave.quotes) == (op.comment_id, 1, (op.comment_id,))
     assert dave.text == "Could also be dried litter stuck in her paws."
 
 
@@ -83,12 +87,12 @@ def test_xenforo_html_deleted_post_is_kept_flagged_removed_and_empty(page1):
 
 
 def test_xenforo_html_signatures_and_reply_buttons_are_not_text(page1):
-    texts = " ".join([page1.article] + [c.text for c in page1.comments])
+    texts = " ".join(c.text for c in page1.comments)
     assert "since 2015" not in texts and "Reply" not in texts and "Like" not in texts
 
 
 def test_xenforo_html_records_stated_count_and_next_page(page1):
-    assert page1.coverage.stated_count == 11
+    assert page1.coverage.stated_count == 12  # 11 replies in the JSON-LD, and the opening post
     assert page1.coverage.truncated == {None: -1}
 
 
@@ -108,20 +112,21 @@ def test_xenforo_html_page_two_has_no_article_and_every_post_is_a_comment():
     assert [c.text for c in t.comments] == ["Update please, did the comb show anything?",
                                            "Yes, fleas. She is treated now.", "Told you so."]
     assert t.comments[2].quotes == ()  # post 103 is on page 1
-    assert t.coverage.stated_count == 22 and t.coverage.truncated == {}
+    assert t.coverage.stated_count == 23 and t.coverage.truncated == {}  # 22 replies + the opening post
 
 
 def test_xenforo_html_reads_xenforo_1_markup():
     (t,) = parse_file(HERE / "xf1_thread.html")
     assert t.title == "Best budget road bike?"
-    assert t.article == "Looking for a road bike under 800. Aluminium frame is fine.\nAny advice?"
-    assert shape(t) == [("gearhead", 0, None), ("spoke", 1, "gearhead"), ("ride_on", 2, "spoke"),
-                        ("troll99", 0, None)]
+    assert t.article == ""
+    assert shape(t) == [("ride_on", 0, None), ("gearhead", 0, None), ("spoke", 1, "gearhead"),
+                        ("ride_on", 2, "spoke"), ("troll99", 0, None)]
     assert [c.text for c in t.comments] == [
+        "Looking for a road bike under 800. Aluminium frame is fine.\nAny advice?",
         "Look at last year's models, they drop a lot in price.",
         "This. I got mine for half price in October.", "Which shop was that?", ""]
-    assert t.comments[0].timestamp == "2015-04-04T17:15:00+00:00"
-    assert FLAG_REMOVED in t.comments[3].flags
+    assert t.comments[1].timestamp == "2015-04-04T17:15:00+00:00"
+    assert FLAG_REMOVED in t.comments[4].flags
 
 
 def test_xenforo_html_page_without_posts_gives_an_empty_thread():
@@ -133,19 +138,20 @@ def test_xenforo_html_page_without_posts_gives_an_empty_thread():
 @needs_shared
 def test_xenforo_html_parses_the_real_katzen_forum_thread():
     raw = KATZEN.read_text(encoding="utf-8")
-    # Independent count: one data-content attribute per post, the first being the opening post.
+    # Independent count: one data-content attribute per post, the opening post included.
     posts = parse_html(raw).css('article.message--post[data-content^="post-"]')
     assert len(posts) == raw.count('data-content="post-') == 18
     (t,) = parse_file(KATZEN)
     assert t.platform == "xenforo_html"
     assert t.title == "Jede Nacht verliert Pepe soviel Dreck aus dem Fell"
-    assert t.article.startswith("Hallo,\nPepe schläft nachts mit mir im Schlafzimmer")
-    assert t.n_comments == 17 and t.coverage.stated_count == 17
+    assert t.article == ""
+    assert t.comments[0].text.startswith("Hallo,\nPepe schläft nachts mit mir im Schlafzimmer")
+    assert t.n_comments == 18 and t.coverage.stated_count == 18  # 17 replies + the opening post
     assert max(c.depth for c in t.comments) == 1
     assert sum(c.depth == 1 for c in t.comments) == 2
     page_order = sorted(t.comments, key=lambda c: c.timestamp)
     assert [c.author for c in page_order] == [
-        "yellowkitty", "Lov100", "Pepemaus", "Pepemaus", "MoeC", "yellowkitty", "Lehmann", "Pepemaus",
+        "Pepemaus", "yellowkitty", "Lov100", "Pepemaus", "Pepemaus", "MoeC", "yellowkitty", "Lehmann", "Pepemaus",
         "Lehmann", "Pepemaus", "MoeC", "Catbert", "Pepemaus", "Pepemaus", "AnnaAn", "Pepemaus",
         "Pepemaus"]
     # yellowkitty's #7 quotes Pepemaus' #4; Catbert's #13 quotes Pepemaus' #11.

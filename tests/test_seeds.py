@@ -129,16 +129,19 @@ def test_seed_003_bodies_keep_their_own_numbered_lists_and_paragraphs():
     assert "24 thoughts on" not in t.article
 
 
-def test_seed_004_forum_posts_split_and_article_is_opening_post():
+def test_seed_004_forum_posts_split_and_opening_post_is_the_first_comment():
     t = _thread("004")
     assert t.platform == "forum_text"
     assert t.title == "Will Iran Intervene in Iraq?"
-    assert t.article.startswith("Iran officials call for international response to ISIS violence")
-    assert t.article.endswith("Al-Monitor: the Pulse of the Middle East")
-    assert t.n_comments == 10
+    assert t.article == ""
+    assert t.n_comments == 11
+    op = t.comments[0]
+    assert (op.parent_id, op.depth, op.position) == (None, 0, 0)
+    assert op.text.startswith("Iran officials call for international response to ISIS violence")
+    assert op.text.endswith("Al-Monitor: the Pulse of the Middle East")
     texts = [c.text for c in t.comments]
     assert not any(x in text for text in texts for x in ("What's new", "Top Bottom"))
-    assert texts[0].startswith("As I said yesterday") and texts[-1].startswith("Iran and US best friends")
+    assert texts[1].startswith("As I said yesterday") and texts[-1].startswith("Iran and US best friends")
 
 
 def test_seed_004_quoted_posts_become_reply_links_without_the_quoted_text():

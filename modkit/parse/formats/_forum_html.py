@@ -13,9 +13,12 @@ helpers of :mod:`~modkit.parse.formats._forum_markup`) into a :class:`ForumPage`
 * a quote naming only an author links to that author's most recent earlier post
   whose text contains the quoted text, else to that author's most recent
   earlier post (:func:`resolve_quote`);
-* on a thread's first page the first post is the opening post: it becomes the
-  article, and quoting it leaves a reply top-level; on later pages every post
-  is a comment.
+* every post is a comment, the opening post included: on a thread's first page
+  it is the first comment (top level, position 0), scored and reported like any
+  reply, and a post quoting it replies to it; the article is left empty (the
+  thread's ``title`` holds the topic). A post that quotes nothing stays top
+  level, a sibling of the opening post: forum posts are flat, and only a quote
+  says what a post answers.
 """
 
 from __future__ import annotations
@@ -110,24 +113,6 @@ def replies_stated(posts_total: int | None) -> int | None:
     return posts_total - 1 if posts_total else None
 
 
-def opens_thread(first_number: int | None, page: int | None) -> bool:
-    """Whether the first post on the page is the thread's opening post.
-
-    The first post's number is the surest sign; the page number the next; a
-    page that shows neither is taken for page 1.
-
-    Examples
-    --------
-    >>> opens_thread(1, None), opens_thread(21, 1), opens_thread(None, 2), opens_thread(None, None)
-    (True, False, False, True)
-    """
-    if first_number is not None:
-        return first_number <= 1
-    if page is not None:
-        return page <= 1
-    return True
-
-
 # --- quotes become reply links -----------------------------------------------------------------
 def _author_key(name: str | None) -> str:
     return normalize_text(name or "")
@@ -179,66 +164,63 @@ def resolve_quote(quote: QuoteRef, index: int, posts: Sequence[ForumPost],
     return earlier[0] if earlier else None
 
 
-def link_posts(posts: Sequence[ForumPost], opening: bool) -> tuple[str, list[RawPost]]:
-    """Split off the opening post and turn quotes into parent links.
+def link_posts(posts: Sequence[ForumPost]) -> list[RawPost]:
+    """Every post as a comment, in page order, with quotes turned into parent links.
 
-    Returns the article text (the opening post's, or ``""`` on later pages)
-    and the comments as :class:`RawPost` records with ``parent_key`` and
-    ``quotes`` holding only keys of comments on the page.
+    The comments are :class:`RawPost` records whose ``parent_key`` and
+    ``quotes`` hold only keys of posts on the page; the opening post is a
+    comment like the others, so quoting it is a reply link too.
 
     Examples
     --------
     >>> posts = [ForumPost("Topic", "op", key="1"), ForumPost("Hi", "ann", key="2"),
     ...          ForumPost("No", "bob", key="3", quotes=[QuoteRef("2")]),
     ...          ForumPost("Me", "cy", key="4", quotes=[QuoteRef("1"), QuoteRef("7")])]
-    >>> article, raws = link_posts(posts, opening=True)
-    >>> article, [(r.key, r.parent_key, r.quotes) for r in raws]
-    ('Topic', [('2', None, ()), ('3', '2', ('2',)), ('4', None, ())])
+    >>> [(r.key, r.parent_key, r.quotes) for r in link_posts(posts)]
+    [('1', None, ()), ('2', None, ()), ('3', '2', ('2',)), ('4', '1', ('1',))]
     """
     keys = [p.key if p.key is not None else f"@{i}" for i, p in enumerate(posts)]
     position_of: dict[str, int] = {}
     for i, p in enumerate(posts):
         if p.key is not None:
             position_of.setdefault(p.key, i)
-    first = 1 if opening and posts else 0
     out: list[RawPost] = []
-    for i in range(first, len(posts)):
-        post = posts[i]
+    for i, post in enumerate(posts):
         targets: list[int] = []
         for q in post.quotes:
             j = resolve_quote(q, i, posts, position_of)
-            # The opening post is the article, not a comment: quoting it is no reply link.
-            if j is not None and j != i and j >= first and j not in targets:
+            if j is not None and j != i and j not in targets:
                 targets.append(j)
         parent = next((j for j in targets if j < i), None)
         flags = (FLAG_REMOVED,) if post.removed or is_removed(post.text) else ()
         out.append(RawPost(post.text, author=post.author, timestamp=post.timestamp, key=keys[i],
                            platform_id=post.key, parent_key=keys[parent] if parent is not None else None,
                            quotes=tuple(keys[j] for j in targets), flags=flags))
-    article = posts[0].text if first else ""
-    return article, out
+    return out
 
 
 def forum_thread(platform: str, source: str, page: ForumPage) -> Thread:
-    """Assemble a forum thread: article, reply links from quotes, coverage.
+    """Assemble a forum thread: every post a comment, reply links from quotes, coverage.
 
-    A link to a next page is recorded as a truncated top-level branch of unknown size.
+    The article is empty: the opening post is the first comment. The stated
+    count is the page's reply count plus the opening post, since the opening
+    post is a comment too. A link to a next page is recorded as a truncated
+    top-level branch of unknown size.
 
     Examples
     --------
     >>> page = ForumPage("T", None, [ForumPost("Topic", key="1"), ForumPost("Hi", key="2")],
-    ...                  more_pages=True)
+    ...                  more_pages=True, stated_count=3)
     >>> t = forum_thread("x", "f.html", page)
-    >>> t.article, t.n_comments, t.coverage.truncated
-    ('Topic', 1, {None: -1})
+    >>> t.article, [c.text for c in t.comments], t.coverage.stated_count, t.coverage.truncated
+    ('', ['Topic', 'Hi'], 4, {None: -1})
     """
-    posts = page.posts
-    article, raws = link_posts(posts, opens_thread(posts[0].number if posts else None, page.page))
-    coverage = Coverage(stated_count=page.stated_count)
+    stated = page.stated_count + 1 if page.stated_count is not None else None
+    coverage = Coverage(stated_count=stated)
     if page.more_pages:
         coverage.truncated[None] = -1
-    return build_thread(platform=platform, source=source, title=page.title, article=article, posts=raws,
-                        coverage=coverage, url=page.url, by="parent")
+    return build_thread(platform=platform, source=source, title=page.title, article="",
+                        posts=link_posts(page.posts), coverage=coverage, url=page.url, by="parent")
 
 
 class ForumHtml(PageFormat):

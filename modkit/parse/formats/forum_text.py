@@ -5,7 +5,8 @@ and repetition:
 
 * the first content line is the thread title, navigation and footer chrome
   ("What's new", "Top Bottom", …) is dropped;
-* the opening post is the article;
+* the opening post is the first comment (the article is left empty), and the
+  posts after it are comments at top level unless they quote;
 * a new post starts where a line follows the previous one with no blank line
   between (a paragraph break inside a post leaves a blank line) unless it begins
   in lower case (a wrapped sentence of the same post), and after two or more
@@ -20,7 +21,7 @@ from __future__ import annotations
 from modkit.model import Thread, normalize_text
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.textdump import article_text, is_boilerplate, is_plain_text, join_paragraphs, split_title
+from modkit.parse.textdump import is_boilerplate, is_plain_text, join_paragraphs, split_title
 from modkit.registry import page_formats
 
 #: Lines characteristic of forum software, used to recognise a dump.
@@ -76,7 +77,7 @@ class ForumText(PageFormat):
     ...         "I think the plan will fail badly.\\n\\nNo, it will work.\\n\\nTop Bottom\\n")
     >>> t = ForumText().parse(page, "f.txt")[0]
     >>> t.article, [(c.text, c.depth) for c in t.comments]
-    ('Opening post.', [('I think the plan will fail badly.', 0), ('No, it will work.', 1)])
+    ('', [('Opening post.', 0), ('I think the plan will fail badly.', 0), ('No, it will work.', 1)])
     """
 
     name = "forum_text"
@@ -93,19 +94,16 @@ class ForumText(PageFormat):
         lines = text.splitlines()
         title, start = split_title(lines)
         blocks = [part for block in _blocks(lines[start:]) for part in _split_self_quotes(block)]
-        if not blocks:
-            return [build_thread(platform=self.name, source=source, title=title, article="", posts=[])]
-        opening, replies = blocks[0], blocks[1:]
-        owner: dict[str, int] = {normalize_text(s): -1 for s in opening if s}
+        owner: dict[str, int] = {}  # a line's normalised text -> the post it was first written in
         posts: list[RawPost] = []
-        for i, block in enumerate(replies):
+        for i, block in enumerate(blocks):
             quoted: list[int] = []
             own: list[str] = []
             for line in block:
                 key = normalize_text(line)
                 src = owner.get(key) if len(key) >= MIN_QUOTE_CHARS else None
-                if src is not None:  # quoting the opening post leaves the reply at top level
-                    if src >= 0 and src not in quoted:
+                if src is not None:
+                    if src not in quoted:
                         quoted.append(src)
                     continue
                 own.append(line)
@@ -114,5 +112,4 @@ class ForumText(PageFormat):
             keys = tuple(str(q) for q in quoted)
             posts.append(RawPost(join_paragraphs(own), key=str(i),
                                  parent_key=keys[0] if keys else None, quotes=keys))
-        return [build_thread(platform=self.name, source=source, title=title,
-                             article=article_text(opening), posts=posts)]
+        return [build_thread(platform=self.name, source=source, title=title, article="", posts=posts)]

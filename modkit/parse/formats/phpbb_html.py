@@ -10,10 +10,10 @@ earlier post containing the quoted text (else their most recent earlier post;
 see :mod:`modkit.parse.formats._forum_html`). Only the outermost quote is a
 reply link, and all quoted text is cut from the reply.
 
-The first post of page 1 is the article; on later pages (the pagination's
-current page, or ``start=`` in the canonical URL) every post is a comment.
-The pagination's "N posts" gives the stated reply count (N - 1), and a next
-page is recorded as a truncated top-level branch.
+Every post is a comment: on page 1 the opening post is the first one, and the
+article is left empty. The pagination's "N posts" gives the stated count (N:
+the replies and the opening post), and a next page is recorded as a truncated
+top-level branch.
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ class PhpBBHtml(ForumHtml):
     >>> page = "<html><body id='phpbb'>" + post.format(1, "ann", "Topic") + \\
     ...     post.format(2, "bob", "Hi") + post.format(3, "cy", quote) + "</body></html>"
     >>> t = PhpBBHtml().parse(page, "t.html")[0]
-    >>> t.article, [(c.author, c.depth, c.text) for c in t.comments]
-    ('Topic', [('bob', 0, 'Hi'), ('cy', 1, 'No')])
+    >>> [(c.author, c.depth, c.text) for c in t.comments]
+    [('ann', 0, 'Topic'), ('bob', 0, 'Hi'), ('cy', 1, 'No')]
     """
 
     name = "phpbb_html"

@@ -16,9 +16,10 @@ signatures are dropped. A quote that names only its author links to that
 author's most recent earlier post containing the quoted text (else their most
 recent earlier post); see :mod:`modkit.parse.formats._forum_html`.
 
-The first post of page 1 is the article; a page whose first post is numbered
-above 1 holds only comments. "Results 1 to 10 of 25" gives the stated reply
-count (24) and a link to a next page is recorded as a truncated branch.
+Every post is a comment: on page 1 the opening post is the first one, and the
+article is left empty. "Results 1 to 10 of 25" gives the stated count (25
+posts: 24 replies and the opening post) and a link to a next page is recorded
+as a truncated branch.
 """
 
 from __future__ import annotations
@@ -190,8 +191,8 @@ class VBulletinHtml(ForumHtml):
     >>> page = "<html><body><ol id='posts'>" + post.format(1, "ann", "Topic") + \\
     ...     post.format(2, "bob", "Hi") + post.format(3, "cy", quote) + "</ol></body></html>"
     >>> t = VBulletinHtml().parse(page, "t.html")[0]
-    >>> t.article, [(c.author, c.depth, c.text) for c in t.comments]
-    ('Topic', [('bob', 0, 'Hi'), ('cy', 1, 'No')])
+    >>> [(c.author, c.depth, c.text) for c in t.comments]
+    [('ann', 0, 'Topic'), ('bob', 0, 'Hi'), ('cy', 1, 'No')]
     """
 
     name = "vbulletin_html"

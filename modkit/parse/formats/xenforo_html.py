@@ -10,11 +10,10 @@ the body in ``blockquote.messageText`` and quotes in ``div.bbCodeQuote
 [data-author]`` linking back through ``a.AttributionLink``.
 
 Posts are flat; quotes are the reply links (see
-:mod:`modkit.parse.formats._forum_html`). The first post of page 1 is the
-article; a page whose first post is numbered above 1 ("#21") or whose page
-navigation says page 2+ holds only comments. XenForo 2 states the reply count
-in its JSON-LD, recorded as coverage, and a link to a next page is recorded as
-a truncated top-level branch.
+:mod:`modkit.parse.formats._forum_html`). Every post is a comment: on page 1
+the opening post is the first one, and the article is left empty. XenForo 2
+states the reply count in its JSON-LD, recorded as coverage (plus the opening
+post), and a link to a next page is recorded as a truncated top-level branch.
 """
 
 from __future__ import annotations
@@ -132,8 +131,8 @@ class XenForoHtml(ForumHtml):
     ...   'data-source="post: 2" class="bbCodeBlock bbCodeBlock--quote">Hi</blockquote>No'
     ...   '</div></div></article></body></html>')
     >>> t = XenForoHtml().parse(page, "t.html")[0]
-    >>> t.article, [(c.author, c.depth, c.text) for c in t.comments]
-    ('Topic', [('bob', 0, 'Hi'), ('cy', 1, 'No')])
+    >>> [(c.author, c.depth, c.text) for c in t.comments]
+    [('ann', 0, 'Topic'), ('bob', 0, 'Hi'), ('cy', 1, 'No')]
     """
 
     name = "xenforo_html"
