@@ -299,14 +299,65 @@ def test_a_deleted_page_loses_its_rows_report_and_index_line(pages, tmp_path):
     assert title not in (reports / "index.md").read_text()
 
 
-def test_a_page_moved_into_a_subfolder_is_not_counted_twice(pages, tmp_path):
+def test_a_page_moved_into_a_subfolder_is_recognised_by_its_content_not_scored_again(pages, tmp_path):
     run(pages, tmp_path)
+    before = canonical(scores(tmp_path / "out"))
     (pages / "site9").mkdir()
     (pages / "site0" / "p0.txt").rename(pages / "site9" / "p0.txt")
     s = run(pages, tmp_path)
-    assert s.pages_retired == 1 and s.pages_new == 1
+    assert s.moved == {"site0/p0.txt": "site9/p0.txt"}
+    assert (s.pages_new, s.pages_scored, s.pages_retired, s.pages_missing, s.rows_written) == (0, 0, 0, 0, 0)
     df = scores(tmp_path / "out")
     assert len(df) == 16 and df["comment_id"].is_unique
+    moved = df[df["page"] == "site9/p0.txt"]
+    assert len(moved) == 4 and moved["source"].str.endswith("site9/p0.txt").all()
+    assert "site0/p0.txt" not in set(df["page"])
+    after = canonical(df)
+    assert after.drop(columns="page").equals(before.drop(columns="page"))  # same rows, same scores
+    # the moved thread's report is written again, naming the new place; a third run does nothing
+    assert s.threads_reported == 1
+    third = run(pages, tmp_path)
+    assert (third.moved, third.pages_scored, third.threads_reported) == ({}, 0, 0)
+
+
+def test_a_moved_page_that_also_changed_or_was_renamed_is_scored_again(pages, tmp_path):
+    run(pages, tmp_path)
+    (pages / "site0" / "p0.txt").rename(pages / "site0" / "renamed.txt")  # a new name may mean new thread ids
+    write_page(pages / "site9" / "p1.txt", "Thread 1", [*REPLIES, (0, "eve", "new")])
+    (pages / "site1" / "p1.txt").unlink()
+    s = run(pages, tmp_path)
+    assert s.moved == {} and s.pages_new == 2 and s.pages_retired == 2
+    df = scores(tmp_path / "out")
+    assert df["comment_id"].is_unique and len(df) == 17
+    assert {"site0/p0.txt", "site1/p1.txt"}.isdisjoint(df["page"])
+
+
+def test_a_copy_of_a_page_that_is_still_there_is_a_new_page(pages, tmp_path):
+    run(pages, tmp_path)
+    (pages / "site9").mkdir()
+    (pages / "site9" / "p0.txt").write_bytes((pages / "site0" / "p0.txt").read_bytes())
+    s = run(pages, tmp_path)
+    assert s.moved == {} and s.pages_new == 1 and s.pages_scored == 1
+
+
+def test_a_run_killed_after_recording_a_move_renames_the_rows_next_time(pages, tmp_path, monkeypatch):
+    from modkit.batch import outputs
+
+    run(pages, tmp_path)
+    (pages / "site9").mkdir()
+    (pages / "site0" / "p0.txt").rename(pages / "site9" / "p0.txt")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies between the manifest's commit and the rewrite
+
+    monkeypatch.setattr(outputs, "rewrite_without_stale", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(pages, tmp_path)
+    monkeypatch.undo()
+    s = run(pages, tmp_path)
+    assert s.recovered.get("parts_cleaned") == 1 and s.pages_scored == 0
+    df = scores(tmp_path / "out")
+    assert len(df[df["page"] == "site9/p0.txt"]) == 4 and "site0/p0.txt" not in set(df["page"])
 
 
 def test_two_runs_with_different_state_directories_cannot_share_an_output_directory(pages, tmp_path):

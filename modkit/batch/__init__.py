@@ -36,7 +36,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -100,6 +100,8 @@ class RunSummary:
     pages_scored: int = 0
     pages_missing: int = 0
     pages_retired: int = 0
+    #: Pages found at a new path with the same content (old path -> new path): not scored again.
+    moved: dict[str, str] = field(default_factory=dict)
     rows_written: int = 0
     parts_written: int = 0
     threads_reported: int = 0
@@ -168,7 +170,10 @@ def _unreadable(path: Path, rel: str) -> str | None:
 def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[Path, ...] = ()) -> list[PageRecord]:
     """Pages new or changed since the last run. Size and mtime unchanged means unchanged
     (as rsync assumes); otherwise the content hash decides, so a touched file is not rescored.
-    Files under ``own`` (the state and output directories, if inside the input) are skipped."""
+    A new path whose content is that of a known page now missing from the input, under the
+    same file name, is that page moved: its rows are renamed, not scored again (a renamed
+    file may change its thread ids, so it is scored afresh). Files under ``own`` (the state
+    and output directories, if inside the input) are skipped."""
     known = manifest.pages()
     todo: list[PageRecord] = []
     touched: list[PageRecord] = []
@@ -194,13 +199,35 @@ def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[P
             continue
         if old:
             summary.pages_changed += 1
-        else:
-            summary.pages_new += 1
         todo.append(rec)
     manifest.touch(touched)
+    todo = _moves(input_dir, manifest, known, todo, summary)
     summary.pages_seen = len(seen)
-    summary.pages_missing = len(set(known) - seen)
+    summary.pages_missing = len(set(known) - seen - set(summary.moved))
     return todo
+
+
+def _moves(input_dir: Path, manifest: Manifest, known: dict[str, PageRecord], todo: list[PageRecord],
+           summary: RunSummary) -> list[PageRecord]:
+    """Record the new paths in ``todo`` that are known pages moved to another folder; the rest stay to do."""
+    missing = {}
+    for page, rec in known.items():
+        if rec.part and not os.path.lexists(input_dir / page):
+            missing.setdefault((rec.hash, PurePosixPath(page).name), page)
+    left: list[PageRecord] = []
+    for rec in todo:
+        if rec.page in known:  # changed in place
+            left.append(rec)
+            continue
+        old = missing.pop((rec.hash, PurePosixPath(rec.page).name), None)
+        if old is None:
+            summary.pages_new += 1
+            left.append(rec)
+            continue
+        manifest.move(old, rec)
+        summary.moved[old] = rec.page
+        log.info("page %s moved to %s: its rows are kept", old, rec.page)
+    return left
 
 
 def _plan(input_dir: Path, todo: list[PageRecord], part_bytes: int) -> list[Chunk]:
@@ -244,7 +271,8 @@ def _clean_dirty(out_dir: Path, manifest: Manifest) -> int:
     """Drop superseded rows from the parts that hold them (idempotent, so safe to redo)."""
     parts = manifest.dirty_parts()
     for part in parts:
-        manifest.cleaned(part, outputs.rewrite_without_stale(out_dir, part, manifest.live_pages(part)))
+        manifest.cleaned(part, outputs.rewrite_without_stale(out_dir, part, manifest.live_pages(part),
+                                                             manifest.moves(part)))
     return len(parts)
 
 
@@ -410,8 +438,9 @@ def run_batch(input_dir: str | Path | None = None, state_dir: str | Path | None 
                     manifest.retire(gone)  # their parts turn dirty: _clean_dirty drops the rows below
                     summary.pages_retired = len(gone)
                     log.info("retired %d pages deleted from the input", len(gone))
-            log.info("run %s: %d pages seen, %d new, %d changed, %d unchanged", summary.run_id, summary.pages_seen,
-                     summary.pages_new, summary.pages_changed, summary.pages_unchanged)
+            log.info("run %s: %d pages seen, %d new, %d changed, %d moved, %d unchanged", summary.run_id,
+                     summary.pages_seen, summary.pages_new, summary.pages_changed, len(summary.moved),
+                     summary.pages_unchanged)
             by_page = {r.page: r for r in todo}
             threads: dict[str, int] = {}
             chunks = _plan(input_dir, todo, cfg.part_bytes)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -126,8 +126,13 @@ def publish(out_dir: Path, part: str) -> bool:
     return True
 
 
-def rewrite_without_stale(out_dir: Path, part: str, live: set[str]) -> int:
-    """Keep only the rows of ``live`` pages in a part; returns the rows left (0: part deleted)."""
+def rewrite_without_stale(out_dir: Path, part: str, live: set[str], moves: Mapping[str, str] | None = None) -> int:
+    """Keep only the rows of ``live`` pages in a part; returns the rows left (0: part deleted).
+
+    ``moves`` (old path -> new path) renames the rows of pages moved since they were
+    scored, in their ``page`` column and at the end of their ``source``. Applying it
+    twice changes nothing, so a rewrite cut short by a kill is simply done again.
+    """
     path = Path(out_dir) / SCORES_DIR / part
     if not path.exists():
         return 0
@@ -136,11 +141,36 @@ def rewrite_without_stale(out_dir: Path, part: str, live: set[str]) -> int:
         _fsync_dir(path.parent)
         return 0
     table = pq.read_table(path)
+    changed = False
+    if moves:
+        pages = table[PAGE].to_pylist()
+        if any(p in moves for p in pages):
+            changed = True
+            table = table.set_column(table.schema.get_field_index(PAGE), PAGE,
+                                     pa.array([moves.get(p, p) for p in pages], pa.string()))
+            if "source" in table.column_names:
+                sources = [_moved_source(s, old, moves) for s, old in zip(table["source"].to_pylist(), pages,
+                                                                          strict=True)]
+                table = table.set_column(table.schema.get_field_index("source"), "source",
+                                         pa.array(sources, pa.string()))
     mask = pc.is_in(table[PAGE], value_set=pa.array(sorted(live), pa.string()))
     kept = table.filter(mask)
-    if kept.num_rows != table.num_rows:
+    if changed or kept.num_rows != table.num_rows:
         _write_durable(kept, path)
     return kept.num_rows
+
+
+def _moved_source(source: str | None, page: str, moves: Mapping[str, str]) -> str | None:
+    """The file path a row names, after its page moved (unchanged when it does not end with the page).
+
+    Examples
+    --------
+    >>> _moved_source("/in/a.html", "a.html", {"a.html": "old/a.html"})
+    '/in/old/a.html'
+    """
+    if page not in moves or not source or not source.endswith(page):
+        return source
+    return source[: len(source) - len(page)] + moves[page]
 
 
 def stray_files(out_dir: Path, known_parts: Iterable[str]) -> list[Path]:

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS parts (part TEXT PRIMARY KEY, run_id TEXT, n_rows INT
 CREATE TABLE IF NOT EXISTS dirty (part TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS unreported (part TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS index_rows (thread_id TEXT PRIMARY KEY, rank_key TEXT, row TEXT);
+CREATE TABLE IF NOT EXISTS moves (part TEXT, old TEXT, new TEXT, PRIMARY KEY (part, old));
 """
 
 
@@ -150,6 +151,31 @@ class Manifest:
             db.executemany("UPDATE pages SET size = ?, mtime_ns = ? WHERE page = ?",
                            [(p.size, p.mtime_ns, p.page) for p in pages])
 
+    def move(self, old: str, page: PageRecord) -> str | None:
+        """Record that page ``old`` now lives at ``page.page`` with the same content; returns its part.
+
+        Its rows stay where they are but name the old path, so the part is marked dirty
+        with the rename pending (:meth:`moves`) and its threads' reports owed again.
+        """
+        with self._tx() as db:
+            row = db.execute("SELECT part FROM pages WHERE page = ?", (old,)).fetchone()
+            part = row[0] if row else None
+            db.execute("UPDATE pages SET page = ?, size = ?, mtime_ns = ? WHERE page = ?",
+                       (page.page, page.size, page.mtime_ns, old))
+            if part:
+                # a page moved twice before its part was rewritten: the rows still name the first path
+                first = db.execute("SELECT old FROM moves WHERE part = ? AND new = ?", (part, old)).fetchone()
+                db.execute("DELETE FROM moves WHERE part = ? AND new = ?", (part, old))
+                db.execute("INSERT OR REPLACE INTO moves VALUES (?, ?, ?)", (part, first[0] if first else old,
+                                                                             page.page))
+                db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (part,))
+                db.execute("INSERT OR IGNORE INTO unreported VALUES (?)", (part,))
+        return part
+
+    def moves(self, part: str) -> dict[str, str]:
+        """Renames (old path -> new path) still to be applied to a part's rows."""
+        return dict(self._db.execute("SELECT old, new FROM moves WHERE part = ?", (part,)))
+
     def forget_part(self, part: str) -> int:
         """Drop a part whose file is gone, and its pages, so the next run scores them again."""
         with self._tx() as db:
@@ -157,6 +183,7 @@ class Manifest:
             db.execute("DELETE FROM parts WHERE part = ?", (part,))
             db.execute("DELETE FROM dirty WHERE part = ?", (part,))
             db.execute("DELETE FROM unreported WHERE part = ?", (part,))
+            db.execute("DELETE FROM moves WHERE part = ?", (part,))
         return n
 
     def dirty_parts(self) -> list[str]:
@@ -169,6 +196,7 @@ class Manifest:
         """Record that a dirty part now holds only live rows (``n_rows == 0``: it was deleted)."""
         with self._tx() as db:
             db.execute("DELETE FROM dirty WHERE part = ?", (part,))
+            db.execute("DELETE FROM moves WHERE part = ?", (part,))
             if n_rows:
                 db.execute("UPDATE parts SET n_rows = ? WHERE part = ?", (n_rows, part))
             else:
