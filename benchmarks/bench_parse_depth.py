@@ -3,12 +3,13 @@
 Workloads generated here, each a single reply chain (every comment answers the previous one):
 
 - Reddit API JSON, 2,000 / 8,000 / 32,000 replies deep (parents by id, no markup nesting);
-- WordPress HTML, 500 / 1,000 / 2,000 comments nested in ``ul.children`` (two container levels per
-  comment; pages nested deeper than :data:`modkit.parse.html.MAX_NESTING` levels are refused, since
-  HTML tree construction itself grows with the square of the depth).
+- WordPress HTML and Disqus HTML, 500 / 1,000 / 2,000 comments nested in ``ul.children`` (two
+  container levels per comment; pages nested deeper than :data:`modkit.parse.html.MAX_NESTING`
+  levels are refused, since HTML tree construction itself grows with the square of the depth).
 
 Reports seconds per reply at each size and the ratio of the largest to the smallest (1.0 = linear;
-4.0 = quadratic over a 4x step). Also times a page nested past the cap, to show it is refused fast.
+4.0 = quadratic over a 4x step). Also times pages nested past the cap (WordPress 20,000 comments
+deep, Disqus 8,000), to show they are refused fast.
 
 Usage: python benchmarks/bench_parse_depth.py
 """
@@ -42,6 +43,16 @@ def wordpress_chain(n: int) -> str:
     return head + items + "</ul></li>" * n + "</ol></div></body></html>"
 
 
+def disqus_chain(n: int) -> str:
+    head = ('<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>T</h1></article>'
+            '<div id="disqus_thread"><section id="conversation"><ul id="post-list" class="post-list">')
+    items = "".join(f'<li class="post" id="post-{i}"><div class="post-content" data-role="post-content">'
+                    f'<div class="post-body"><span class="post-byline"><span class="author">u{i % 7}</span>'
+                    f'</span><div class="post-message" data-role="message"><p>reply {i}</p></div></div></div>'
+                    f'<ul class="children" data-role="children">' for i in range(n))
+    return head + items + "</ul></li>" * n + "</ul></section></div></body></html>"
+
+
 def _time(path: Path) -> float:
     from modkit.parse import parse_file
 
@@ -57,7 +68,8 @@ def main() -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as d:
         for name, make, sizes, ext in (("reddit_json_chain", reddit_chain, (2_000, 8_000, 32_000), "json"),
-                                       ("wordpress_nested", wordpress_chain, (500, 1_000, 2_000), "html")):
+                                       ("wordpress_nested", wordpress_chain, (500, 1_000, 2_000), "html"),
+                                       ("disqus_nested", disqus_chain, (500, 1_000, 2_000), "html")):
             per_reply = {}
             for n in sizes:
                 path = Path(d) / f"{name}{n}.{ext}"
@@ -66,15 +78,17 @@ def main() -> dict:
                 per_reply[n] = _time(path) / n
             out[name] = {"us_per_reply": {n: round(v * 1e6, 1) for n, v in per_reply.items()},
                          "ratio_largest_over_smallest": round(per_reply[sizes[-1]] / per_reply[sizes[0]], 2)}
-        deep = Path(d) / "too_deep.html"
-        deep.write_text(wordpress_chain(20_000), encoding="utf-8")
-        t0 = time.perf_counter()
-        try:
-            parse_file(deep)
-            refused = False
-        except ParseError:
-            refused = True
-        out["nested_20000_refused"] = {"refused": refused, "seconds": round(time.perf_counter() - t0, 2)}
+        for name, make, n in (("wordpress_nested_20000", wordpress_chain, 20_000),
+                              ("disqus_nested_8000", disqus_chain, 8_000)):
+            deep = Path(d) / f"{name}.html"
+            deep.write_text(make(n), encoding="utf-8")
+            t0 = time.perf_counter()
+            try:
+                parse_file(deep)
+                refused = False
+            except ParseError:
+                refused = True
+            out[f"{name}_refused"] = {"refused": refused, "seconds": round(time.perf_counter() - t0, 2)}
     report("parse_depth", out)
     return out
 

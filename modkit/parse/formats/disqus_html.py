@@ -110,7 +110,8 @@ def post_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     >>> [n.id for n in post_nodes(t)]
     ['post-7']
     """
-    listed = {n.mem_id for n in tree.css("#post-list li.post, .post-list li.post")}
+    # Scoped searches: a descendant selector checks every post's ancestors, quadratic in the nesting depth.
+    listed = {n.mem_id for lst in tree.css("#post-list, .post-list") for n in lst.css("li.post")}
     return [n for n in tree.css("li.post")
             if n.mem_id in listed or (_ID.match(n.id or "") and n.css_first(_INSIDE) is not None)]
 
