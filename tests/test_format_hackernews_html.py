@@ -45,6 +45,15 @@ def test_hackernews_html_cuts_a_quote_of_the_parent_and_records_it():
     assert reply.quotes == (cid(t, "39100311"),)
 
 
+def test_hackernews_html_italic_paragraphs_are_quotes_only_when_they_repeat_a_comment():
+    t = _parse("quote_rule.html")
+    # cy's italic paragraph repeats bob's words: cut and linked; fay's repeats nobody's: emphasis, kept.
+    assert (by_key(t, "9103").text, by_key(t, "9103").quotes) == (
+        "Source? The report says the opposite.", (cid(t, "9102"),))
+    assert (by_key(t, "9106").text, by_key(t, "9106").quotes) == (
+        "Nobody here has read the report.\n\nThat is the real problem.", ())
+
+
 def test_hackernews_html_flags_dead_and_deleted_comments_as_removed():
     t = _parse("ask_hn_item.html")
     dead = by_key(t, "39100420")

@@ -79,10 +79,17 @@ def test_reddit_html_flags_removed_and_deleted_comments(page):
         None, "It is on the city website, page 12.", ())
 
 
-def test_reddit_html_strips_quotes_of_ancestors_only(page):
+def test_reddit_html_cuts_every_quote_and_records_the_quoted_ancestor(page):
     bob = by_key(page, "t1_e5aa002")
     assert bob.quotes == (cid(page, "t1_e5aa001"),)
-    assert bob.text == "Then fix the old one. Nobody asked for a shiny new one.\n\nBe the change you want to see."
+    # The second quote ("Be the change...") repeats no comment: cut too, linking nothing.
+    assert bob.text == "Then fix the old one. Nobody asked for a shiny new one."
+
+
+def test_reddit_html_spoilers_are_words_not_quotes():
+    (t,) = parse_file(ASSETS / "reddit_html" / "quote_rule.html")
+    fay = next(c for c in t.comments if c.author == "fay")
+    assert (fay.text, fay.quotes) == ("Bridge trolls are real.\n\nand I will be there.", ())
 
 
 def test_reddit_html_reads_authors_creation_times_and_flowing_text(page):

@@ -51,10 +51,15 @@ def test_reddit_json_unescapes_bodies_and_strips_quotes_of_the_parent(thread):
     bob = by_key(thread, "t1_e1aaaa2")
     assert bob.text == "They are packed at rush hour, which is the point."
     assert bob.quotes == (cid(thread, "t1_e1aaaa1"),)
-    # A quote of the post's text is not a quote of another comment: kept.
+    # A quote of the post's text is not the replier's words either: cut, linking no comment.
     dee = by_key(thread, "t1_e1aaaa6")
-    assert dee.text == "> Is it worth losing 200 parking spaces?\n\nYes. Fewer cars & more buses <3"
-    assert dee.quotes == ()
+    assert (dee.text, dee.quotes) == ("Yes. Fewer cars & more buses <3", ())
+
+
+def test_reddit_json_spoilers_and_lines_after_a_quote_are_the_repliers_words():
+    (t,) = parse_file(HERE / "quote_rule.json")
+    fay = by_key(t, "t1_q106")
+    assert (fay.text, fay.quotes) == (">!Bridge trolls!< are real.\n\nand I will be there.", ())
 
 
 def test_reddit_json_converts_created_utc_to_iso_8601(thread):

@@ -51,6 +51,12 @@ def test_wordpress_html_keeps_only_the_repliers_own_words_and_records_the_quote(
     assert reply.quotes == (cid(t, "comment-102"),)
 
 
+def test_wordpress_html_a_quote_linking_to_a_comment_records_it_whatever_its_words():
+    (t,) = parse_file(HERE / "quote_rule.html")
+    gus = by_key(t, "comment-106")
+    assert (gus.text, gus.quotes, gus.parent_id) == ("Not for long.", (cid(t, "comment-101"),), None)
+
+
 def test_wordpress_html_flags_deleted_bodies_and_drops_moderation_notes():
     t = _parse(HERE / "twentytwenty.html")
     deleted = by_key(t, "comment-105")

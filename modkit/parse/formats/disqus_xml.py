@@ -17,8 +17,8 @@ Choices, so that nothing a moderator needs disappears silently:
 * a thread's identity is its ``dsq:id`` (stable across URL migrations, unlike
   its link); a thread without a title is titled by its link.
 
-Messages are HTML; block quotes of an ancestor post are removed from a reply's
-text (the ancestor goes into ``quotes``). The file is read with lxml with entity
+Messages are HTML; their block quotes are cut by modkit's one quote rule
+(README, "Page formats"; :mod:`modkit.parse.formats._quotes`). The file is read with lxml with entity
 expansion and network access off; a truncated file yields what it still holds.
 """
 
@@ -31,8 +31,7 @@ from lxml import etree
 from modkit.model import FLAG_REMOVED, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._quotes import strip_html_quotes
-from modkit.parse.formats._replies import read_replies
+from modkit.parse.formats._quotes import Draft, resolve_quotes, take_quotes
 from modkit.parse.formats._xml import child, child_text, id_attr, is_true, local, parse_xml, sniff_export
 from modkit.parse.html import html_fragment, node_text
 from modkit.parse.links import anchored
@@ -59,18 +58,17 @@ class _Posts:
         self.elements.append(post)
 
     def posts(self) -> list[RawPost]:
-        return read_replies(self.elements, [id_attr(el) for el in self.elements],
-                            [id_attr(child(el, "parent")) for el in self.elements], _post)
+        return resolve_quotes([_draft(el) for el in self.elements])
 
 
-def _post(el: etree._Element, ancestors: list[tuple[str, str]]) -> RawPost:
-    """One ``<post>``; block quotes of its ``ancestors`` are cut from its message."""
+def _draft(el: etree._Element) -> Draft:
+    """One ``<post>``, its block quotes cut from its message."""
     key = id_attr(el)
     body = html_fragment(child_text(el, "message"))
-    quotes = strip_html_quotes(body, ancestors)
+    quotes = take_quotes(body)
     flags = (FLAG_REMOVED,) if is_true(child_text(el, "isDeleted")) else ()
-    return RawPost(node_text(body), author=_author(el), timestamp=iso_timestamp(child_text(el, "createdAt")),
-                   key=key, platform_id=key, parent_key=id_attr(child(el, "parent")), quotes=quotes, flags=flags)
+    return Draft(RawPost(node_text(body), author=_author(el), timestamp=iso_timestamp(child_text(el, "createdAt")),
+                         key=key, platform_id=key, parent_key=id_attr(child(el, "parent")), flags=flags), quotes)
 
 
 @page_formats.register

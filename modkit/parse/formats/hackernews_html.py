@@ -8,7 +8,10 @@ minus the reply link. ``[flagged]``, ``[dead]`` and ``[deleted]`` comments are
 removed comments. The story's title is ``span.titleline a``, its own text
 (Ask HN) is the article, the "N comments" link is the stated count and a
 "More" link (``a.morelink``) means more top-level comments on the next page.
-Quotes follow HN's convention of paragraphs starting with ">".
+Quotes follow HN's convention of paragraphs starting with ">"; a paragraph set
+wholly in italics is a quote too when it repeats an earlier comment (italics
+alone may be emphasis). Quotes follow modkit's one rule (README, "Page
+formats"; :mod:`modkit.parse.formats._quotes`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.formats._htmlkit import is_removed
-from modkit.parse.formats._quotes import Draft, resolve_quotes, take_text_quotes
+from modkit.parse.formats._quotes import Draft, Quote, cut, resolve_quotes, take_markdown_quotes
 from modkit.parse.html import (
     clean_text,
     drop,
@@ -99,6 +102,36 @@ def _story_id(tree: LexborHTMLParser) -> str | None:
     if score is not None and (score.id or "")[6:].isdigit():
         return score.id[6:]
     return None
+
+
+def _alone(node: LexborNode | None, forward: bool) -> bool:
+    """Whether only blank text lies between ``node`` and the paragraph's edge (a ``<p>`` or none)."""
+    while node is not None and node.tag != "p":
+        if node.tag != "-text" or (node.text() or "").strip():
+            return False
+        node = node.next if forward else node.prev
+    return True
+
+
+def take_italic_quotes(body: LexborNode) -> list[Quote]:
+    """Cut each paragraph set wholly in ``<i>`` into a tentative quote (HN's other quote convention).
+
+    Examples
+    --------
+    >>> t = parse_html('<div class="commtext"><i>the whole point</i><p>No. <i>Really</i> not.</div>')
+    >>> take_italic_quotes(t.css_first("div"))
+    [Quote(text='the whole point', key=None, sure=False)]
+    """
+    quotes: list[Quote] = []
+    for i in body.css("i"):
+        up = i.parent
+        if up is None or not (up.mem_id == body.mem_id or (up.tag == "p" and up.parent is not None
+                                                           and up.parent.mem_id == body.mem_id)):
+            continue
+        words = node_text(i)
+        if words and not words.startswith(">") and _alone(i.prev, False) and _alone(i.next, True):
+            cut(i, quotes, Quote(words, sure=False))
+    return quotes
 
 
 def _author(row: LexborNode) -> str | None:
@@ -192,7 +225,8 @@ class HackerNewsHtml(PageFormat):
             body = own_first(row, _BODY)
             if item is None and head is None and body is None:
                 continue  # the shell of a row cut off by a truncated save
-            words, quotes = take_text_quotes(node_text(body))
+            quotes = take_italic_quotes(body) if body is not None else []
+            words, quotes = take_markdown_quotes(node_text(body), quotes)
             flags = ()
             if any(m in head_text for m in _MARKS) or is_removed(words):
                 flags = (FLAG_REMOVED,)

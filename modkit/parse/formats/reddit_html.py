@@ -18,8 +18,9 @@ and "continue this thread" (``morerecursion``, ``span.deepthread``) become
 link post is the article: its self text, or for a link post the linked URL; its
 "N comments" label is the stated count (any language: the first number).
 Removed and deleted comments keep their place with an empty text and the
-``removed`` flag; a ``[deleted]`` author becomes ``None``. Block quotes of an
-ancestor comment are removed from a reply's text and recorded in ``quotes``.
+``removed`` flag; a ``[deleted]`` author becomes ``None``. Block quotes are
+cut by modkit's one quote rule (README, "Page formats";
+:mod:`modkit.parse.formats._quotes`).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._quotes import strip_html_quotes
+from modkit.parse.formats._quotes import Draft, Quote, resolve_quotes, take_quotes
 from modkit.parse.formats._reddit import author_name, comment_url, fullname, is_gone, parent_key, thread_url
-from modkit.parse.formats._replies import add_truncated, chain
+from modkit.parse.formats._replies import add_truncated
 from modkit.parse.html import canonical_url, classes, clean_text, looks_like_html, node_text, parse_html
 from modkit.parse.numbers import first_int
 from modkit.parse.timestamps import iso_timestamp
@@ -167,24 +168,23 @@ def _permalink(page: _Page, thing: LexborNode, key: str | None, post: str | None
     return comment_url(None, key, post)
 
 
-def _comment(page: _Page, thing: LexborNode, key: str | None, parent: str | None,
-             text_of: dict[str, str], parent_of: dict[str, str | None], post: str | None) -> RawPost:
+def _comment(page: _Page, thing: LexborNode, key: str | None, parent: str | None, post: str | None) -> Draft:
+    """One comment thing, its block quotes cut from its body (not those of comments nested in it)."""
     body = page.get("body", thing)
-    quotes: tuple[str, ...] = ()
+    quotes: list[Quote] = []
     text = node_text(body, skip_node=_foreign)
-    if text and not is_gone(text):
-        quotes = strip_html_quotes(body, chain(parent, parent_of, text_of), _foreign)
-        text = node_text(body, skip_node=_foreign)
     # A "[deleted]" tagline with a body still shown is a deleted account, not a deleted comment.
     mark = page.get("deleted", thing)
     removed = "deleted" in classes(thing) or is_gone(text) or (
         not text and mark is not None and is_gone(mark.text()))
-    flags = (FLAG_REMOVED,) if removed else ()
     if removed:
         text = ""
-    return RawPost(text, author=_author(page, thing), timestamp=_timestamp(page, thing), key=key,
-                   platform_id=key, parent_key=parent, quotes=quotes, flags=flags,
-                   url=_permalink(page, thing, key, post))
+    elif text:
+        quotes = take_quotes(body, skip=_foreign)
+        text = node_text(body, skip_node=_foreign)
+    return Draft(RawPost(text, author=_author(page, thing), timestamp=_timestamp(page, thing), key=key,
+                         platform_id=key, parent_key=parent, flags=(FLAG_REMOVED,) if removed else (),
+                         url=_permalink(page, thing, key, post)), quotes)
 
 
 def _stubs(page: _Page) -> Iterable[tuple[str | None, int]]:
@@ -283,19 +283,9 @@ class RedditHtml(PageFormat):
         if post_name is None:
             listing = page.tree.css_first('div.nestedlisting[id^="siteTable_t3_"]')
             post_name = (listing.attributes.get("id") or "")[len("siteTable_"):] if listing else None
-        posts: list[RawPost] = []
-        text_of: dict[str, str] = {}
-        parent_of: dict[str, str | None] = {}
-        for thing in page.things:
-            if not _is_comment(thing):
-                continue
-            key = _thing_key(thing)
-            parent = page.parent_of(thing)
-            post = _comment(page, thing, key, parent, text_of, parent_of, post_name)
-            if key is not None:
-                text_of[key] = post.text
-                parent_of[key] = parent
-            posts.append(post)
+        drafts = [_comment(page, thing, _thing_key(thing), page.parent_of(thing), post_name)
+                  for thing in page.things if _is_comment(thing)]
+        posts = resolve_quotes(drafts)
         for parent, count in _stubs(page):
             add_truncated(coverage, parent, count)
         url = thread_url(post_name) or canonical_url(page.tree)

@@ -12,8 +12,8 @@ comment objects (Pushshift style: ``id``, ``parent_id``, ``link_id``, ``body``).
 Comments of a dump without the post are grouped into one thread per ``link_id``.
 
 Bodies are Markdown with ``&``, ``<`` and ``>`` escaped as entities; they are
-unescaped, and ``>`` quote paragraphs that quote an ancestor comment are removed
-(the ancestor's key goes into ``quotes``). ``[removed]``/``[deleted]`` bodies
+unescaped, and their ``>`` quotes are cut by modkit's one quote rule (README,
+"Page formats"; :mod:`modkit.parse.formats._quotes`). ``[removed]``/``[deleted]`` bodies
 become empty texts flagged ``removed``; a ``[deleted]`` author becomes ``None``
 (a deleted account whose comment is still there keeps its text, unflagged). A
 link post's article is its URL, a self post's its text.
@@ -31,15 +31,16 @@ from modkit.errors import ParseError
 from modkit.model import FLAG_REMOVED, Coverage, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._quotes import strip_markdown_quotes
+from modkit.parse.formats._quotes import Draft, Quote, resolve_quotes, take_markdown_quotes
 from modkit.parse.formats._reddit import author_name, comment_url, fullname, is_gone, parent_key, thread_url
-from modkit.parse.formats._replies import add_truncated, read_replies
+from modkit.parse.formats._replies import add_truncated
 from modkit.parse.timestamps import iso_timestamp
 from modkit.registry import page_formats
 
 # A JSON sniff, not markup: the "kind" tags of Reddit things near the start.
 _KIND = re.compile(r'"kind"\s*:\s*"(?:t1|t3|more|Listing)"')
 _SNIFF_CHARS = 65_536
+_BLANK_RUN = re.compile(r"\n{2,}")
 
 
 def _thing(obj: Any) -> tuple[str | None, dict]:
@@ -84,25 +85,35 @@ class _Group:
     link_title: str = ""
 
     def posts(self) -> list[RawPost]:
-        # Ancestors first: quote detection needs the parent's text, and flat dumps are unordered.
-        return read_replies(self.items, [fullname(d.get("name") or d.get("id")) for d in self.items],
-                            [parent_key(d.get("parent_id")) for d in self.items], _post)
+        return resolve_quotes([_draft(d) for d in self.items])
 
 
-def _post(data: dict, ancestors: list[tuple[str, str]]) -> RawPost:
-    """One comment object; ``>`` quotes of its ``ancestors`` are cut from its body."""
+def _tidy(body: str) -> str:
+    """A Markdown body with trailing spaces and runs of blank lines gone (indentation kept).
+
+    Examples
+    --------
+    >>> _tidy("  Hi  \\r\\n \\n\\n    code\\n")
+    'Hi\\n\\n    code'
+    """
+    return _BLANK_RUN.sub("\n\n", "\n".join(line.rstrip() for line in body.splitlines())).strip()
+
+
+def _draft(data: dict) -> Draft:
+    """One comment object, its ``>`` quotes cut from its body."""
     key, parent = fullname(data.get("name") or data.get("id")), parent_key(data.get("parent_id"))
     body = html.unescape(data.get("body") or "")
     flags: tuple[str, ...] = ()
-    quotes: tuple[str, ...] = ()
+    quotes: list[Quote] = []
     if is_gone(body):
         text, flags = "", (FLAG_REMOVED,)
     else:
-        text, quotes = strip_markdown_quotes(body, ancestors)
-    return RawPost(text, author=author_name(data.get("author")),
+        text, quotes = take_markdown_quotes(_tidy(body))
+    post = RawPost(text, author=author_name(data.get("author")),
                    timestamp=iso_timestamp(data.get("created_utc", data.get("created"))),
-                   key=key, platform_id=key, parent_key=parent, quotes=quotes, flags=flags,
+                   key=key, platform_id=key, parent_key=parent, flags=flags,
                    url=comment_url(data.get("permalink"), key, fullname(data.get("link_id"), "t3_")))
+    return Draft(post, quotes)
 
 
 def _more(data: dict, group: _Group) -> None:

@@ -21,7 +21,8 @@ Choices:
   link.
 
 Comment content is WordPress's raw text, whose line breaks are meaningful; block
-quotes of an ancestor comment are removed (the ancestor goes into ``quotes``).
+quotes are cut by modkit's one quote rule (README, "Page formats";
+:mod:`modkit.parse.formats._quotes`).
 The file is read with lxml with entity expansion and network access off; a
 truncated export yields what it still holds.
 """
@@ -33,8 +34,7 @@ from lxml import etree
 from modkit.model import FLAG_REMOVED, Thread
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
-from modkit.parse.formats._quotes import strip_html_quotes
-from modkit.parse.formats._replies import read_replies
+from modkit.parse.formats._quotes import Draft, resolve_quotes, take_quotes
 from modkit.parse.formats._xml import child_text, children, local, parse_xml, sniff_export
 from modkit.parse.html import html_fragment, node_text
 from modkit.parse.links import anchored
@@ -66,24 +66,23 @@ def _parent(comment: etree._Element) -> str | None:
 
 
 def _posts(item: etree._Element) -> list[RawPost]:
-    comments = [c for c in children(item, "comment") if _kept(c)]
-    # Ancestors first: quote detection needs the parent's text, and exports do not promise order.
-    return read_replies(comments, [_key(c) for c in comments], [_parent(c) for c in comments], _post)
+    return resolve_quotes([_draft(c) for c in children(item, "comment") if _kept(c)])
 
 
 def _key(comment: etree._Element) -> str | None:
     return child_text(comment, "comment_id") or None
 
 
-def _post(comment: etree._Element, ancestors: list[tuple[str, str]]) -> RawPost:
-    """One ``<wp:comment>``; block quotes of its ``ancestors`` are cut from its content."""
+def _draft(comment: etree._Element) -> Draft:
+    """One ``<wp:comment>``, its block quotes cut from its content."""
     key = _key(comment)
     body = html_fragment(child_text(comment, "comment_content"))
-    quotes = strip_html_quotes(body, ancestors)
+    quotes = take_quotes(body)
     removed = child_text(comment, "comment_approved").lower() in _REMOVED_STATUS
-    return RawPost(node_text(body, breaks=True), author=child_text(comment, "comment_author") or None,
+    post = RawPost(node_text(body, breaks=True), author=child_text(comment, "comment_author") or None,
                    timestamp=_timestamp(comment), key=key, platform_id=key, parent_key=_parent(comment),
-                   quotes=quotes, flags=(FLAG_REMOVED,) if removed else ())
+                   flags=(FLAG_REMOVED,) if removed else ())
+    return Draft(post, quotes)
 
 
 @page_formats.register
