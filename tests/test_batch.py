@@ -210,6 +210,11 @@ def test_cli_flags_override_the_config_file_paths(pages, tmp_path):
     assert json.loads(result.stdout)["rows_written"] == 16
     with pytest.raises(ConfigError, match="no state_dir given"):
         run_batch(pages, None, tmp_path / "o")
+    result = runner.invoke(app, ["batch", str(pages)])  # the message names the flag to pass
+    assert result.exit_code == 2 and "pass --state DIR" in result.stderr
+    result = runner.invoke(app, ["batch", str(pages), "--state", str(tmp_path / "s"), "-o", str(tmp_path / "o"),
+                                 "--engine", "dsk"])
+    assert result.exit_code == 2 and "did you mean 'dask'?" in result.stderr
 
 
 def test_batch_dask_engine_writes_the_same_outputs_as_the_local_engine(pages, tmp_path):

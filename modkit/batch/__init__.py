@@ -149,9 +149,12 @@ def _resolve(config: BatchConfig | Mapping[str, Any] | str | Path | None, **over
     else:
         raise ConfigError(f"config must be a BatchConfig, a dict or a TOML path, got {type(config).__name__}")
     cfg = cfg.override(**overrides)
-    for name in ("input_dir", "state_dir", "out_dir"):
+    # named as the command line spells them; a library caller reads the parameter name beside it
+    for name, flag in (("input_dir", "the INPUT_DIR argument"), ("state_dir", "--state DIR"),
+                       ("out_dir", "-o/--output DIR")):
         if getattr(cfg, name) is None:
-            raise ConfigError(f"no {name} given; pass it or set batch.{name} in the config file")
+            raise ConfigError(f"no {name} given: pass {flag} (run_batch: {name}=) or set batch.{name} in the "
+                              "config file")
     if not cfg.input_dir.is_dir():
         raise ConfigError(f"{cfg.input_dir}: input directory not found")
     return cfg

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from modkit.errors import ConfigError
+from modkit.registry import unknown_name
 
 __all__ = ["BatchConfig", "load_config", "ENGINES", "DEFAULT_PART_BYTES", "DEFAULT_WORKERS"]
 
@@ -140,10 +141,14 @@ class BatchConfig:
         >>> BatchConfig(engine="spark").checked()
         Traceback (most recent call last):
         ...
-        modkit.errors.ConfigError: unknown engine 'spark'; choose one of: local, dask
+        modkit.errors.ConfigError: Unknown engine 'spark'; choose one of: local, dask.
+        >>> BatchConfig(engine="dsk").checked()
+        Traceback (most recent call last):
+        ...
+        modkit.errors.ConfigError: Unknown engine 'dsk'; did you mean 'dask'? choose one of: local, dask.
         """
         if self.engine not in ENGINES:
-            raise ConfigError(f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}")
+            raise ConfigError(unknown_name("engine", self.engine, list(ENGINES)))
         if self.workers < 1:
             raise ConfigError(f"batch.workers={self.workers} must be at least 1")
         if self.part_bytes < 1:
