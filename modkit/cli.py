@@ -587,10 +587,12 @@ def review(scored: Annotated[Path, typer.Argument(help="Scored table from `modki
     """
     from modkit.review import Guidelines, LabelStore
     from modkit.review.keys import KeyMap
+    from modkit.review.queue import check_choices
     from modkit.review.screen import run_screen
     from modkit.review.session import ReviewSession
     from modkit.review.start import report_evidence, thread_evidence
 
+    check_choices(order, only)  # bad values are usage errors, reported before anything is read
     df = _scored(scored)
     keymap = KeyMap.parse(keys)
     first: list[str] = []

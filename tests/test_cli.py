@@ -138,6 +138,8 @@ def test_version_and_bad_values_are_usage_errors_with_a_suggestion(tmp_path):
     assert result.exit_code == 2 and "did you mean 'lite'?" in result.stderr
     assert "MiniLM" not in result.stderr  # the bad value is reported before anything else is said
     assert not (tmp_path / "s.csv").exists()
+    result = runner.invoke(app, ["review", str(tmp_path / "s.csv"), "--reviewer", "ana", "--order", "risky"])
+    assert result.exit_code == 2 and "did you mean 'risk'?" in result.stderr  # before the terminal check
 
 
 def test_metrics_tables_stack_on_narrow_terminals():

@@ -24,6 +24,7 @@ from modkit.model import (
     TOXICITY_ATTRIBUTES,
     flagging_attributes,
 )
+from modkit.registry import unknown_name
 from modkit.review.labels import LabelState
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,22 @@ def uncertainty(row: pd.Series, columns: list[str]) -> float:
     return round(min(values), 10) if values else 1.0
 
 
+def check_choices(order: str, only: str) -> None:
+    """Raise :class:`ConfigError` (a usage error) for an unknown queue order or filter, with a suggestion.
+
+    Examples
+    --------
+    >>> check_choices("risky", "flagged")
+    Traceback (most recent call last):
+    ...
+    modkit.errors.ConfigError: Unknown order 'risky'; did you mean 'risk'? choose one of: risk, uncertain, thread, random.
+    """
+    if order not in ORDERS:
+        raise ConfigError(unknown_name("order", order, list(ORDERS)))
+    if only not in ONLY:
+        raise ConfigError(unknown_name("--only value", only, list(ONLY)))
+
+
 def build_queue(scored: pd.DataFrame, state: LabelState, reviewer: str, order: str = "risk",
                 only: str = "flagged") -> list[str]:
     """Item ids for ``reviewer`` to review, excluding what they already decided.
@@ -114,10 +131,7 @@ def build_queue(scored: pd.DataFrame, state: LabelState, reviewer: str, order: s
     >>> build_queue(df, LabelState(), "ann", "risk", "all")
     ['b', 'a']
     """
-    if order not in ORDERS:
-        raise ConfigError(f"unknown order {order!r}; choose one of: {', '.join(ORDERS)}")
-    if only not in ONLY:
-        raise ConfigError(f"unknown --only {only!r}; choose one of: {', '.join(ONLY)}")
+    check_choices(order, only)
     check_scored(scored)
     df = scored
     if only == "flagged":
