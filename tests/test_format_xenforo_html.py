@@ -161,3 +161,57 @@ def test_xenforo_html_parses_the_real_katzen_forum_thread():
         assert "hat gesagt" not in c.text and "Zum Vergrößern" not in c.text
     assert by_key(t, "6331617").text.startswith("Dann hat er wohl keine Milben")
     assert by_key(t, "6331423").timestamp == "2018-09-27T15:11:51+02:00"
+
+
+def test_xenforo_html_2_links_quotes_by_post_id_then_title_link_then_words():
+    (t,) = parse_file(HERE / "xf2_quote_links.html")
+    bob, carol = by_key(t, "202"), by_key(t, "203")
+    # data-source="post: 202" decides, though the quoted words were trimmed and reworded.
+    assert (carol.text, carol.quotes, carol.parent_id) == (
+        "A hundred years is exactly why it needs replacing.", (bob.comment_id,), bob.comment_id)
+    # No data-source: the title's /goto/post?id=202 link names the post, not bob's latest post (204).
+    dave = by_key(t, "205")
+    assert (dave.text, dave.quotes) == ("And new foundations, says the survey.", (bob.comment_id,))
+    # A [QUOTE] naming no post and no author: the post whose words it repeats.
+    erin = by_key(t, "206")
+    assert (erin.text, erin.quotes, erin.parent_id) == (
+        "Old is not the same as unsafe.", (carol.comment_id,), carol.comment_id)
+    # A quote of a post on another page is cut and links nothing.
+    frank = by_key(t, "207")
+    assert (frank.text, frank.quotes, frank.parent_id) == ("They do not.", (), None)
+    # Nothing but a quote: kept, empty, a reply to the quoted opening post.
+    hank = by_key(t, "208")
+    assert (hank.text, hank.flags, hank.quotes) == ("", (FLAG_EMPTY,), (by_key(t, "201").comment_id,))
+    assert hank.parent_id == by_key(t, "201").comment_id
+
+
+def test_xenforo_html_1_attribution_link_names_the_quoted_post():
+    post = ('<li id="post-{0}" class="message" data-author="{1}"><div class="messageContent">'
+            '<blockquote class="messageText">{2}</blockquote></div></li>')
+    quote = ('<div class="bbCodeBlock bbCodeQuote" data-author="ann"><aside><div class="attribution type">'
+             'ann said: <a href="goto/post?id=1#post-1">&uarr;</a></div><blockquote class="quoteContainer">'
+             '<div class="quote">Something quite different</div><div class="quoteExpand">Click to expand...</div>'
+             '</blockquote></aside></div>No.')
+    page = ('<html id="XenForo"><body><ol id="messageList">' + post.format(1, "ann", "Cats sleep a lot.")
+            + post.format(2, "ann", "Dogs too.") + post.format(3, "bob", quote) + "</ol></body></html>")
+    (t,) = parse_text(page, "xf1.html", fmt="xenforo_html")
+    bob = by_key(t, "3")
+    assert (bob.text, bob.quotes, bob.parent_id) == ("No.", (by_key(t, "1").comment_id,), by_key(t, "1").comment_id)
+
+
+@needs_shared
+def test_xenforo_html_real_quotes_link_by_post_id_and_fall_back_to_title_links_and_words():
+    raw = KATZEN.read_text(encoding="utf-8")
+    # Independent: the page's own data-source ids are the posts its two quotes link to.
+    sources = sorted(m.split('"')[0] for m in raw.split('data-source="post: ')[1:])
+    (t,) = parse_file(KATZEN)
+    linked = sorted(k for c in t.comments for k in c.quotes)
+    assert linked == sorted(by_key(t, s).comment_id for s in sources) and len(sources) == 2
+    # Without data-source (older XenForo 2), the title's jump link names the same posts; without
+    # that link too, the quote's author and words do.
+    for page in (raw.replace("data-source=", "data-gone="),
+                 raw.replace("data-source=", "data-gone=").replace("/goto/post?id=", "/nowhere?x=")
+                 .replace('data-content-selector="#post-', 'data-gone="#')):
+        (older,) = parse_text(page, "katzen.html")
+        assert [(c.comment_id, c.quotes, c.text) for c in older.comments] == \
+            [(c.comment_id, c.quotes, c.text) for c in t.comments]

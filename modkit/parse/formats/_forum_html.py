@@ -12,7 +12,9 @@ helpers of :mod:`~modkit.parse.formats._forum_markup`) into a :class:`ForumPage`
 * a quote linking to a post that is not on the page leaves the reply top-level;
 * a quote naming only an author links to that author's most recent earlier post
   whose text contains the quoted text, else to that author's most recent
-  earlier post (:func:`resolve_quote`);
+  earlier post, and a quote naming nobody to the most recent earlier post
+  whose text contains it (:func:`resolve_quote`; the text match is modkit's one
+  quote rule, :mod:`modkit.parse.formats._quotes`);
 * every post is a comment, the opening post included: on a thread's first page
   it is the first comment (top level, position 0), scored and reported like any
   reply, and a post quoting it replies to it; the article is left empty (the
@@ -33,10 +35,8 @@ from modkit.model import FLAG_REMOVED, Coverage, Thread, normalize_text
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.formats._htmlkit import is_removed
+from modkit.parse.formats._quotes import MIN_QUOTE_CHARS, QUOTE_LOOKBACK, comparable, contains_quote
 from modkit.parse.html import parse_html
-
-#: Quoted lines shorter than this are too common ("lol", "+1") to identify a post.
-MIN_MATCH_CHARS = 20
 
 
 @dataclass(slots=True)
@@ -118,28 +118,19 @@ def _author_key(name: str | None) -> str:
     return normalize_text(name or "")
 
 
-def _contains(haystack: str, quoted: str) -> bool:
-    h, q = normalize_text(haystack), normalize_text(quoted)
-    if not q:
-        return False
-    if q in h:
-        return True
-    # Repliers trim quotes; a long enough line of the quote still identifies the post.
-    lines = [normalize_text(s) for s in quoted.splitlines()]
-    longest = max(lines, key=len, default="")
-    return len(longest) >= MIN_MATCH_CHARS and longest in h
-
-
 def resolve_quote(quote: QuoteRef, index: int, posts: Sequence[ForumPost],
                   position_of: dict[str, int]) -> int | None:
     """The page index of the post a quote refers to, or ``None`` when it is not on the page.
 
     A quote with a post id resolves by id only. A quote naming only an author
     resolves to that author's most recent post before ``index`` whose text
-    contains the quoted text (or the quote's longest line, when that has at
-    least :data:`MIN_MATCH_CHARS` characters, since repliers trim quotes), else
-    to that author's most recent earlier post. Names and texts are compared
-    after :func:`modkit.model.normalize_text`.
+    contains the quoted text (:func:`~modkit.parse.formats._quotes.contains_quote`:
+    a trimmed quote by its longest line), else to that author's most recent
+    earlier post. A quote naming nobody resolves to the most recent earlier
+    post containing its text, if the quote has at least
+    :data:`~modkit.parse.formats._quotes.MIN_QUOTE_CHARS` characters (a
+    shorter one matches by chance). Names are compared after
+    :func:`modkit.model.normalize_text`.
 
     Examples
     --------
@@ -151,15 +142,20 @@ def resolve_quote(quote: QuoteRef, index: int, posts: Sequence[ForumPost],
     1
     >>> resolve_quote(QuoteRef(key="99", author="ann"), 2, posts, {}) is None
     True
+    >>> resolve_quote(QuoteRef(text="Cats sleep all day"), 2, posts, {})
+    0
     """
     if quote.key is not None:
         return position_of.get(quote.key)
     if not quote.author:
-        return None
+        if len(comparable(quote.text)) < MIN_QUOTE_CHARS:
+            return None
+        return next((j for j in range(index - 1, max(index - QUOTE_LOOKBACK, 0) - 1, -1)
+                     if contains_quote(posts[j].text, quote.text)), None)
     who = _author_key(quote.author)
     earlier = [j for j in range(index - 1, -1, -1) if _author_key(posts[j].author) == who]
     for j in earlier:
-        if _contains(posts[j].text, quote.text):
+        if contains_quote(posts[j].text, quote.text):
             return j
     return earlier[0] if earlier else None
 

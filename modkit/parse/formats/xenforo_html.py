@@ -5,9 +5,14 @@ XenForo 2 posts are ``article.message--post`` with ``data-author`` and
 ``.message-body .bbWrapper``. A quote is ``blockquote.bbCodeBlock--quote`` with
 ``data-source="post: 123"`` (the quoted post) and ``data-quote`` (its author),
 a "X said:" title and a "Click to expand..." link, all of it cut from the
-replier's text. XenForo 1 posts are ``li.message`` (``id="post-123"``) with
-the body in ``blockquote.messageText`` and quotes in ``div.bbCodeQuote
-[data-author]`` linking back through ``a.AttributionLink``.
+replier's text; without ``data-source``, the title's jump link
+(``a.bbCodeBlock-sourceJump``, ``/goto/post?id=123``) names the post. XenForo 1
+posts are ``li.message`` (``id="post-123"``) with the body in
+``blockquote.messageText`` and quotes in ``div.bbCodeQuote[data-author]``
+linking back through the attribution's link (``goto/post?id=123#post-123``).
+The post id is the quoted post's key, as a post's own id
+(``data-content="post-123"``, ``id="post-123"``) is its key; a quote with
+no id falls back to its words (see :func:`~._forum_html.resolve_quote`).
 
 Posts are flat; quotes are the reply links (see
 :mod:`modkit.parse.formats._forum_html`). Every post is a comment: on page 1
@@ -61,18 +66,31 @@ def _post_number(header: LexborNode | None) -> int | None:
     return None
 
 
+def _own_post_link(quote: LexborNode, links: str, quote_class: str) -> str | None:
+    """The post id a link in the quote's own header points at (not a link of a quote nested in it)."""
+    for a in quote.css(links):
+        up = a.parent
+        while up is not None and up.mem_id != quote.mem_id and quote_class not in classes(up):
+            up = up.parent
+        if up is not None and up.mem_id == quote.mem_id:
+            return _post_id(a.attributes.get("data-content-selector")) or _post_id(a.attributes.get("href"))
+    return None
+
+
 def _xf2_quote(node: LexborNode) -> QuoteRef:
     source = (node.attributes.get("data-source") or "").strip()
-    # A quote of a profile post or conversation names its source, which is never on the page.
-    key = (_post_id(source) if source.startswith("post:") else source) or None
+    if source:
+        # A quote of a profile post or conversation names its source, which is never on the page.
+        key = (_post_id(source) if source.startswith("post:") else source) or None
+    else:
+        key = _own_post_link(node, "a.bbCodeBlock-sourceJump", "bbCodeBlock--quote")
     author = (node.attributes.get("data-quote") or "").strip() or None
     content = node.css_first(".bbCodeBlock-expandContent") or node.css_first(".bbCodeBlock-content") or node
     return quote_ref(content, key, author, f"{_XF2_QUOTE}, .bbCodeBlock-expandLink, .bbCodeBlock-title")
 
 
 def _xf1_quote(node: LexborNode) -> QuoteRef:
-    link = node.css_first("a.AttributionLink")
-    key = _post_id(link.attributes.get("href")) if link is not None else None
+    key = _own_post_link(node, ".attribution a[href], a.AttributionLink", "bbCodeQuote")
     author = (node.attributes.get("data-author") or "").strip() or None
     content = node.css_first(".quote") or node.css_first(".quoteContainer") or node
     return quote_ref(content, key, author, f"{_XF1_QUOTE}, .quoteExpand, .attribution")
