@@ -13,7 +13,9 @@ so a comment's parent is the nearest earlier comment of depth N-1; the DOM
 ancestor is used only where there is no depth class. Pingbacks and trackbacks
 are dropped; the comment count in the heading ("24 thoughts on …", "12
 Kommentare") counts them too, so they are subtracted before it becomes
-``coverage.stated_count``.
+``coverage.stated_count``. Block quotes are cut by modkit's one quote rule
+(README, "Page formats"; :mod:`modkit.parse.formats._quotes`); a link in a
+quote to ``#comment-123`` names the quoted comment.
 """
 
 from __future__ import annotations
