@@ -22,7 +22,7 @@ def test_cli_parse_prints_trees_and_summary_for_the_seeds():
     assert result.exit_code == 0
     assert "Iran deploys forces in Iraq to fight Sunni militants" in result.stdout
     assert "ISIL attack is pre arranged by Maliki" in result.stdout
-    assert "5 threads, 108 comments (31 top-level)" in result.stderr
+    assert "5 threads, 109 comments (32 top-level)" in result.stderr
     assert "page states 24 comments, 19 found" in result.stderr
 
 
@@ -32,7 +32,7 @@ def test_cli_parse_writes_one_row_per_comment(tmp_path, ext):
     result = runner.invoke(app, ["parse", str(SEEDS), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     df = read_comments(out)
-    assert len(df) == 108
+    assert len(df) == 109  # seed 004's opening post is a comment
     assert list(df.columns) == list(COMMENT_COLUMNS)
     assert df["thread_id"].nunique() == 3
     row = df[df["text"].str.startswith("ISIL attack is pre arranged")].iloc[0]
@@ -91,9 +91,9 @@ def test_cli_export_convokit_writes_a_corpus(tmp_path):
     out = tmp_path / "corpus"
     result = runner.invoke(app, ["export", "convokit", str(SEEDS), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert "5 conversations, 113 utterances" in result.stderr
+    assert "5 conversations, 114 utterances" in result.stderr
     utts = [json.loads(line) for line in (out / "utterances.jsonl").read_text().splitlines()]
-    assert len(utts) == 113
+    assert len(utts) == 114
 
 
 def _all_commands():
