@@ -15,7 +15,8 @@ import pytest
 from modkit.model import FLAG_EMPTY, Comment, Thread
 from modkit.parse import parse_file
 from modkit.parse.base import RawPost
-from modkit.parse.formats._quotes import Draft, Quote, mark, resolve_quotes
+from modkit.parse.formats._quotes import Draft, Quote, mark, resolve_quotes, take_markdown_quotes, take_quotes
+from modkit.parse.html import node_text, parse_html
 
 from .conftest import ASSETS
 
@@ -86,3 +87,21 @@ def test_a_tentative_quote_that_repeats_nobody_is_put_back_in_place():
                     [Quote("emphasis only, not a quote", sure=False), Quote("nothing to see here", sure=False)])]
     assert resolve_quotes(drafts)[1].text == "One\n\nemphasis only, not a quote\n\ntwo\n\nthree"
     assert drafts[1].post.quotes == ("a",)
+
+
+def test_a_quote_of_a_reply_that_quoted_someone_else_links_the_reply():
+    # cy quotes bob's reply, nested quote of ann included; bob's own words are what it repeats.
+    ann = "Bridges last forever if you maintain them."
+    bob_md = "> Bridges last forever\n\nNot this one, it is rusting away."
+    cy_md = ">> Bridges last forever\n> Not this one, it is rusting away.\n\nIt was painted last year."
+    drafts = [Draft(RawPost(ann, key="a"))]
+    for key, parent, body in (("b", "a", bob_md), ("c", None, cy_md)):
+        text, quotes = take_markdown_quotes(body)
+        drafts.append(Draft(RawPost(text, key=key, parent_key=parent), quotes))
+    body = parse_html("<div><blockquote><blockquote>Bridges last forever</blockquote>"
+                      "Not this one, it is rusting away.</blockquote><p>It was painted.</p></div>").css_first("div")
+    quotes = take_quotes(body)
+    drafts.append(Draft(RawPost(node_text(body), key="d"), quotes))
+    assert [(p.text, p.quotes) for p in resolve_quotes(drafts)][1:] == [
+        ("Not this one, it is rusting away.", ("a",)), ("It was painted last year.", ("b",)),
+        ("It was painted.", ("b",))]

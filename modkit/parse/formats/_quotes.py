@@ -153,12 +153,15 @@ def take_quotes(body: LexborNode, link_key: Callable[[str], str | None] | None =
     post's key, or ``None``. Quotes inside subtrees ``skip`` accepts (another
     comment nested by malformed markup) are left alone.
 
+    A quote's text leaves out the quotes nested in it (the quoted comment's own
+    words did not include them), unless nothing else is left.
+
     Examples
     --------
     >>> from modkit.parse.html import parse_html
-    >>> t = parse_html("<div><blockquote><p>You are wrong</p></blockquote><p>No.</p></div>")
+    >>> t = parse_html("<div><blockquote><blockquote>A said</blockquote>B said</blockquote><p>No.</p></div>")
     >>> take_quotes(t.css_first("div"))
-    [Quote(text='You are wrong', key=None, sure=True)]
+    [Quote(text='B said', key=None, sure=True)]
     """
     found = [bq for bq in below(body, "blockquote") if not (skip and _skipped(bq, body, skip))]
     quotes: list[Quote] = []
@@ -168,7 +171,8 @@ def take_quotes(body: LexborNode, link_key: Callable[[str], str | None] | None =
             key = link_key(a.attributes.get("href") or "")
             if key:
                 break
-        cut(bq, quotes, Quote(node_text(bq, skip_node=skip), key))
+        outer_only = node_text(bq, skip_node=lambda n: n.tag == "blockquote" or (skip is not None and skip(n)))
+        cut(bq, quotes, Quote(outer_only or node_text(bq, skip_node=skip), key))
     return quotes
 
 
@@ -182,18 +186,38 @@ def _skipped(node: LexborNode, stop: LexborNode, skip: Skip) -> bool:
     return False
 
 
-def _is_quote_line(line: str) -> bool:
-    s = line.lstrip()
-    return s.startswith(">") and not s.startswith(">!")  # ">!spoiler!<" is Reddit's spoiler, not a quote
+def _quote_depth(line: str) -> int:
+    """How many ``>`` open a Markdown line (0: not a quote line).
+
+    A line indented four spaces is code, and ``>!spoiler!<`` is Reddit's spoiler.
+    """
+    s = line.lstrip(" ")
+    if len(line) - len(s) >= 4 or not s.startswith(">") or s.startswith(">!"):
+        return 0
+    depth = 0
+    for ch in s:
+        if ch == ">":
+            depth += 1
+        elif ch not in " \t":
+            break
+    return depth
+
+
+def _quote_text(block: list[tuple[int, str]]) -> str:
+    """A quote's words: its outermost level's lines (nested quotes are older words), else all."""
+    top = min(depth for depth, _ in block)
+    own = [words for depth, words in block if depth == top and words]
+    return "\n".join(own or [words for _, words in block]).strip()
 
 
 def take_markdown_quotes(text: str, quotes: list[Quote] | None = None) -> tuple[str, list[Quote]]:
     """Cut the ``>`` lines of a Markdown or Hacker News body into placeholders.
 
-    Consecutive ``>`` lines are one quote; a line without ``>`` is the
-    replier's own, even with no blank line before it. Reddit's ``>!spoiler!<``
-    is not a quote. New quotes are appended to ``quotes`` (placeholders
-    numbered after the ones already there).
+    Consecutive ``>`` lines are one quote (its text leaves out more deeply
+    nested ``>>`` lines); a line without ``>`` is the replier's own, even with
+    no blank line before it. Reddit's ``>!spoiler!<`` is no quote, nor is code
+    (indented four spaces, or fenced by three backticks or tildes). New quotes
+    are appended to ``quotes`` (placeholders numbered after the ones already there).
 
     Examples
     --------
@@ -202,20 +226,26 @@ def take_markdown_quotes(text: str, quotes: list[Quote] | None = None) -> tuple[
     [Quote(text='you said this\\nand that', key=None, sure=True)]
     >>> text.replace("\ue000", "<").replace("\ue001", ">")
     '\\n\\n<0>\\n\\n\\nand I disagree'
-    >>> take_markdown_quotes(">!not a quote!<")[1]
+    >>> take_markdown_quotes(">!not a quote!<\\n\\n    > code\\n```\\n> code\\n```")[1]
     []
+    >>> take_markdown_quotes(">> A said\\n> B said\\n\\nNo")[1]
+    [Quote(text='B said', key=None, sure=True)]
     """
     quotes = [] if quotes is None else quotes
     out: list[str] = []
-    block: list[str] = []
+    block: list[tuple[int, str]] = []
+    fenced = False
     for line in [*text.split("\n"), ""]:
-        if _is_quote_line(line):
-            block.append(line.lstrip().lstrip("> \t"))
+        depth = 0 if fenced else _quote_depth(line)
+        if depth:
+            block.append((depth, line.lstrip().lstrip("> \t")))
             continue
         if block:
-            quotes.append(Quote("\n".join(block).strip()))
+            quotes.append(Quote(_quote_text(block)))
             out.append(mark(len(quotes) - 1))
             block = []
+        if line.lstrip(" ").startswith(("```", "~~~")):
+            fenced = not fenced
         out.append(line)
     return "\n".join(out[:-1]), quotes
 
