@@ -4,6 +4,12 @@ The output file's extension picks the format: ``.jsonl``, ``.parquet`` or ``.csv
 :class:`CommentWriter` streams rows in batches so a million-comment dump never
 sits in memory as one table; list columns (``quotes``, ``flags``) are Parquet lists,
 JSON arrays in JSONL and ``|``-joined strings in CSV.
+
+``timestamp`` is a time zone-aware column: ``datetime64[ns, UTC]`` in pandas (``NaT``
+when unknown), ``timestamp[ns, tz=UTC]`` in Parquet, and an ISO 8601 string in UTC in
+JSONL and CSV. Pages often print times without a zone; such a naive time is taken as
+UTC. Tables written before the column was typed (ISO strings, Parquet included)
+are converted when read.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 
 from modkit.errors import ConfigError, SchemaError
-from modkit.model import COMMENT_COLUMNS, FLAGS, QUOTES, Comment, Thread
+from modkit.model import COMMENT_COLUMNS, FLAGS, QUOTES, TIMESTAMP, Comment, Thread
+from modkit.parse.timestamps import utc_datetime
 
 FORMATS = (".jsonl", ".parquet", ".csv")
 LIST_COLUMNS = (QUOTES, FLAGS)
@@ -28,10 +35,39 @@ LIST_COLUMNS = (QUOTES, FLAGS)
 COMMENT_SCHEMA = pa.schema([
     ("thread_id", pa.string()), ("comment_id", pa.string()), ("parent_id", pa.string()),
     ("depth", pa.int32()), ("position", pa.int32()), ("author", pa.string()),
-    ("timestamp", pa.string()), ("text", pa.string()), ("quotes", pa.list_(pa.string())),
+    ("timestamp", pa.timestamp("ns", tz="UTC")), ("text", pa.string()), ("quotes", pa.list_(pa.string())),
     ("flags", pa.list_(pa.string())), ("source", pa.string()), ("platform", pa.string()),
     ("title", pa.string()), ("url", pa.string()),
 ])
+
+
+#: The pandas dtype of the ``timestamp`` column.
+TIMESTAMP_DTYPE = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+def iso_utc(value: object) -> str | None:
+    """A timestamp as it is written to JSONL and CSV: ISO 8601 in UTC (see :func:`utc_datetime`).
+
+    Examples
+    --------
+    >>> iso_utc("2018-09-27T14:51:09+02:00"), iso_utc(None)
+    ('2018-09-27T12:51:09+00:00', None)
+    """
+    when = utc_datetime(value)
+    return when.isoformat() if when is not None else None
+
+
+def utc_timestamps(values: pd.Series) -> pd.Series:
+    """A ``timestamp`` column as ``datetime64[ns, UTC]``: strings parsed, naive times taken as UTC.
+
+    Examples
+    --------
+    >>> utc_timestamps(pd.Series(["2018-09-27T14:51:09+02:00", None, "2013-11-21T14:13:00"])).tolist()
+    [Timestamp('2018-09-27 12:51:09+0000', tz='UTC'), NaT, Timestamp('2013-11-21 14:13:00+0000', tz='UTC')]
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(TIMESTAMP_DTYPE)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values.dt.tz_localize("UTC").astype(TIMESTAMP_DTYPE)
+    return pd.Series([utc_datetime(v) for v in values], index=values.index, dtype=TIMESTAMP_DTYPE, name=values.name)
 
 
 def table_format(path: str | Path) -> str:
@@ -53,10 +89,10 @@ def table_format(path: str | Path) -> str:
 
 
 def comment_row(thread: Thread, c: Comment) -> dict:
-    """One comments-table row for comment ``c`` of ``thread``."""
+    """One comments-table row for comment ``c`` of ``thread``; its timestamp is a UTC datetime or ``None``."""
     return {
         "thread_id": c.thread_id, "comment_id": c.comment_id, "parent_id": c.parent_id,
-        "depth": c.depth, "position": c.position, "author": c.author, "timestamp": c.timestamp,
+        "depth": c.depth, "position": c.position, "author": c.author, "timestamp": utc_datetime(c.timestamp),
         "text": c.text, "quotes": list(c.quotes), "flags": list(c.flags), "source": thread.source,
         "platform": thread.platform, "title": thread.title, "url": c.url,
     }
@@ -69,7 +105,7 @@ def iter_rows(threads: Iterable[Thread]) -> Iterator[dict]:
 
 
 def threads_to_frame(threads: Iterable[Thread]) -> pd.DataFrame:
-    """The comments table of ``threads`` as a DataFrame.
+    """The comments table of ``threads`` as a DataFrame (``timestamp`` as ``datetime64[ns, UTC]``).
 
     Examples
     --------
@@ -77,9 +113,12 @@ def threads_to_frame(threads: Iterable[Thread]) -> pd.DataFrame:
     >>> t = Thread("t", "s", "p", "T", comments=[Comment("c", "t", None, 0, 0, None, None, "hi")])
     >>> threads_to_frame([t])[["comment_id", "text"]].to_dict("records")
     [{'comment_id': 'c', 'text': 'hi'}]
+    >>> threads_to_frame([t])["timestamp"].dtype
+    datetime64[ns, UTC]
     """
     rows = list(iter_rows(threads))
     df = pd.DataFrame(rows, columns=list(COMMENT_COLUMNS))
+    df[TIMESTAMP] = utc_timestamps(df[TIMESTAMP])
     return df.astype({"depth": "int64", "position": "int64"})
 
 
@@ -137,14 +176,15 @@ class CommentWriter:
             return
         if self._pq is not None:
             cols = {name: [r.get(name) for r in self._buf] for name in COMMENT_SCHEMA.names}
+            cols[TIMESTAMP] = [utc_datetime(v) for v in cols[TIMESTAMP]]
             self._pq.write_table(pa.table(cols, schema=COMMENT_SCHEMA))
         elif self._csv is not None:
             for r in self._buf:
-                row = {**r, **{k: "|".join(r.get(k) or ()) for k in LIST_COLUMNS}}
+                row = {**r, **{k: "|".join(r.get(k) or ()) for k in LIST_COLUMNS}, TIMESTAMP: iso_utc(r.get(TIMESTAMP))}
                 self._csv.writerow({k: csv_cell(v) for k, v in row.items()})
         else:
-            self._fh.writelines(json.dumps({k: r.get(k) for k in COMMENT_COLUMNS}, ensure_ascii=False) + "\n"
-                                for r in self._buf)
+            self._fh.writelines(json.dumps({**{k: r.get(k) for k in COMMENT_COLUMNS}, TIMESTAMP: iso_utc(r.get(TIMESTAMP))},
+                                           ensure_ascii=False) + "\n" for r in self._buf)
         self.rows_written += len(self._buf)
         self._buf.clear()
 
@@ -220,11 +260,23 @@ def _uncsv_cell(value: object) -> object:
     return value
 
 
+def _times_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its datetime columns as ISO 8601 strings (``None`` for ``NaT``), for JSONL and CSV."""
+    times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
+    if not times:
+        return df
+    return df.assign(**{c: pd.Series([None if pd.isna(v) else v.isoformat() for v in df[c]],
+                                     index=df.index, dtype=object) for c in times})
+
+
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write any stage table atomically; nested columns (lists, dicts) survive every format.
 
     In CSV, nested values are JSON-encoded (the comments table's ``quotes`` and
     ``flags`` keep their ``|``-joined form so CSVs stay readable in a spreadsheet).
+    ``timestamp`` is written as a UTC timestamp column in Parquet and as ISO 8601
+    strings in JSONL and CSV (:func:`utc_timestamps`), whatever form it has in ``df``;
+    other datetime columns are ISO 8601 strings in JSONL and CSV too.
 
     Examples
     --------
@@ -237,6 +289,10 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     ext = table_format(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if TIMESTAMP in df.columns:
+        df = df.assign(**{TIMESTAMP: utc_timestamps(df[TIMESTAMP])})
+    if ext != ".parquet":
+        df = _times_as_text(df)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         if ext == ".parquet":
@@ -268,7 +324,10 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     """Read a stage table; :class:`SchemaError` names the file and any missing columns.
 
-    JSON-encoded nested values in CSV come back as lists and dicts.
+    JSON-encoded nested values in CSV come back as lists and dicts, and a
+    ``timestamp`` column as ``datetime64[ns, UTC]`` in every format (ISO 8601
+    strings, from JSONL, CSV or an older Parquet file, are parsed; naive times
+    are taken as UTC).
 
     Examples
     --------
@@ -307,6 +366,8 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise SchemaError(f"{Path(path).name} is missing columns: {', '.join(missing)}.")
+    if TIMESTAMP in df.columns:
+        df[TIMESTAMP] = utc_timestamps(df[TIMESTAMP])
     return df
 
 

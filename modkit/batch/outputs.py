@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED
-from modkit.tables import COMMENT_SCHEMA
+from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, TIMESTAMP
+from modkit.tables import COMMENT_SCHEMA, utc_timestamps
 
 __all__ = ["PAGE", "SCORES_DIR", "STAGING_DIR", "part_name", "to_arrow", "stage_part", "publish",
            "rewrite_without_stale", "stray_files", "read_threads"]
@@ -214,7 +214,11 @@ def threads_present(out_dir: Path, thread_ids: Iterable[str]) -> set[str]:
 
 
 def read_threads(out_dir: Path, thread_ids: Iterable[str]) -> pd.DataFrame:
-    """The current scored rows of some threads, read back from ``OUT/scores``."""
+    """The current scored rows of some threads, read back from ``OUT/scores``; ``timestamp`` in UTC.
+
+    Parts from before ``timestamp`` was a Parquet timestamp column (ISO strings) read
+    back alongside newer parts.
+    """
     ids = sorted(set(thread_ids))
     scores = Path(out_dir) / SCORES_DIR
     if not ids or not any(scores.glob("run=*/part-*.parquet")):
@@ -222,5 +226,12 @@ def read_threads(out_dir: Path, thread_ids: Iterable[str]) -> pd.DataFrame:
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(scores, format="parquet", partitioning="hive")
-    table = dataset.to_table(filter=ds.field("thread_id").isin(ids))
-    return table.to_pandas()
+    if TIMESTAMP in dataset.schema.names:
+        # Parts written before timestamps were typed hold ISO strings: read every part's as text
+        # (a typed one casts to ISO text too), then type the column.
+        schema = dataset.schema.set(dataset.schema.get_field_index(TIMESTAMP), pa.field(TIMESTAMP, pa.string()))
+        dataset = ds.dataset(scores, format="parquet", partitioning="hive", schema=schema)
+    frame = dataset.to_table(filter=ds.field("thread_id").isin(ids)).to_pandas()
+    if TIMESTAMP in frame.columns:
+        frame[TIMESTAMP] = utc_timestamps(frame[TIMESTAMP])
+    return frame

@@ -15,23 +15,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 from modkit.errors import ConfigError
 from modkit.model import Thread
+from modkit.parse.timestamps import utc_datetime
 
 ANONYMOUS = "[anonymous]"
 ARTICLE_SPEAKER = "[article]"
 
 
 def _epoch(ts: str | None) -> float | None:
-    """ConvoKit timestamps are numbers; ISO strings are converted, unknown ones dropped.
+    """ConvoKit timestamps are numbers; ISO strings are converted (a naive time is UTC, as in
+    the comments table), unknown ones dropped.
 
     Examples
     --------
-    >>> _epoch("2013-10-10T19:20:29Z")
-    1381432829.0
+    >>> _epoch("2013-10-10T19:20:29Z"), _epoch("2013-10-10T19:20:29")
+    (1381432829.0, 1381432829.0)
     >>> _epoch("yesterday") is None
     True
     """
@@ -41,10 +42,8 @@ def _epoch(ts: str | None) -> float | None:
         return float(ts)
     except ValueError:
         pass
-    try:
-        return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+    when = utc_datetime(ts)
+    return when.timestamp() if when is not None else None
 
 
 def _index_types(metas: Iterable[dict], index: dict[str, list[str]] | None = None) -> dict[str, list[str]]:

@@ -13,6 +13,9 @@ Two kinds of input, two functions:
 
 Both return ``None`` rather than guess, and keep a date without an offset
 naive unless the caller knows it is UTC (``naive_is_utc``).
+
+Tables hold times in UTC: :func:`utc_datetime` reads the ISO strings back, and
+takes a naive one as UTC (a page that prints no zone gives no better guess).
 """
 
 from __future__ import annotations
@@ -149,3 +152,34 @@ def printed_timestamp(value: str | None, *, layouts: Sequence[str] = (),
     if a.year != b.year or a.day != b.day:
         return None
     return _isoformat(a, naive_is_utc)
+
+
+#: Within the times a nanosecond table column can hold (1677-09-21 to 2262-04-11).
+_EARLIEST, _LATEST = datetime(1678, 1, 1, tzinfo=UTC), datetime(2262, 1, 1, tzinfo=UTC)
+
+
+def utc_datetime(value: object) -> datetime | None:
+    """A timestamp as an aware UTC datetime, ``None`` when unknown or unreadable.
+
+    Takes ISO 8601 strings (as this module writes them) and datetimes; a time
+    without a zone is taken as UTC. Times before 1678 or after 2261, which a
+    nanosecond column cannot hold, are unknown too.
+
+    Examples
+    --------
+    >>> utc_datetime("2018-09-27T14:51:09+02:00"), utc_datetime("2013-11-21T14:13:00")
+    (datetime.datetime(2018, 9, 27, 12, 51, 9, tzinfo=datetime.timezone.utc), \
+datetime.datetime(2013, 11, 21, 14, 13, tzinfo=datetime.timezone.utc))
+    >>> utc_datetime(None), utc_datetime(""), utc_datetime("yesterday"), utc_datetime("9999-01-01")
+    (None, None, None, None)
+    """
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    # pandas' NaT is a datetime that is not equal to itself.
+    if not isinstance(value, datetime) or value != value:
+        return None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value if _EARLIEST <= value <= _LATEST else None

@@ -169,6 +169,13 @@ def _str(v: object) -> str | None:
     return None if _missing(v) else str(v)
 
 
+def _iso(v: object) -> str | None:
+    """A timestamp cell as ISO 8601 (a ``datetime64`` cell is a ``Timestamp``; older tables hold strings)."""
+    if _missing(v):
+        return None
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)
+
+
 def _float(v: object) -> float | None:
     if _missing(v):
         return None
@@ -408,7 +415,7 @@ class _Context:
         pos = _float(c[POSITION][r])
         return Reply(index=index, comment_id=cid, parent=parent, depth=depth,
                      position=int(pos) if pos is not None else index, author=_str(c[AUTHOR][r]),
-                     timestamp=_str(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
+                     timestamp=_iso(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
                      conspiracy=con, cues=_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
                      flag_reasons=reasons, flagged=flagged, toxic=toxic, conspiratorial=conspiratorial,
                      severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute, review=review,
