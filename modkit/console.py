@@ -82,15 +82,25 @@ def thread_tree(thread: Thread, width: int = 100) -> Tree:
     for w in thread.coverage_warnings():
         root.add(f"[yellow]coverage: {escape(w)}[/]")
     kids = children(thread.comments)
+    author = {c.comment_id: c.author or "anonymous" for c in thread.comments}
     stack = [(root, c) for c in reversed(kids.get(None, []))]
     while stack:  # iterative: deep threads must not hit Python's recursion limit
         node, c = stack.pop()
         flags = f" [red]\\[{', '.join(c.flags)}][/]" if c.flags else ""
-        quoted = " [cyan](quotes parent)[/]" if c.quotes else ""
+        quoted = _quoted(c, author)
         branch = node.add(f"[bold]{escape(c.author or 'anonymous')}[/]{flags}{quoted}: "
                           f"{escape(one_line(c.text, width))}")
         stack.extend((branch, k) for k in reversed(kids.get(c.comment_id, [])))
     return root
+
+
+def _quoted(c, author: dict[str, str]) -> str:
+    """" (quotes parent)" or " (quotes ann, bob)": whose words the reply quoted (cut from its text)."""
+    if not c.quotes:
+        return ""
+    if tuple(c.quotes) == (c.parent_id,):
+        return " [cyan](quotes parent)[/]"
+    return f" [cyan](quotes {escape(', '.join(author.get(q, 'a comment') for q in c.quotes))})[/]"
 
 
 def parse_summary(summaries: list[ThreadSummary], n_failed: int) -> Table:

@@ -64,7 +64,8 @@ PARENT_TEXT = "parent_text"
 FLAG_EMPTY = "empty"          # no words of its own (e.g. a removed image)
 FLAG_REMOVED = "removed"      # deleted or removed by a moderator ("[removed]", "[deleted]")
 FLAG_ORPHAN = "orphan"        # its parent is not on the page; attached at top level
-KNOWN_FLAGS = frozenset({FLAG_EMPTY, FLAG_REMOVED, FLAG_ORPHAN})
+FLAG_OPENING_POST = "opening_post"  # a forum thread's first post (the topic), a comment like the replies
+KNOWN_FLAGS = frozenset({FLAG_EMPTY, FLAG_REMOVED, FLAG_ORPHAN, FLAG_OPENING_POST})
 
 
 
@@ -228,7 +229,7 @@ def make_thread_id(platform: str, identity: str) -> str:
 
 
 def make_comment_id(thread_id: str, platform_id: str | None = None, *,
-                    path: Sequence[int] = (), text: str = "") -> str:
+                    path: Sequence[int | str] = (), text: str = "") -> str:
     """Stable comment id.
 
     With a platform id (Reddit ``t1_…``, WordPress ``comment-123``) the id depends

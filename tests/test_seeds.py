@@ -137,6 +137,7 @@ def test_seed_004_forum_posts_split_and_opening_post_is_the_first_comment():
     assert t.n_comments == 11
     op = t.comments[0]
     assert (op.parent_id, op.depth, op.position) == (None, 0, 0)
+    assert op.flags == ("opening_post",) and not any("opening_post" in c.flags for c in t.comments[1:])
     assert op.text.startswith("Iran officials call for international response to ISIS violence")
     assert op.text.endswith("Al-Monitor: the Pulse of the Middle East")
     texts = [c.text for c in t.comments]
@@ -155,3 +156,18 @@ def test_seed_004_quoted_posts_become_reply_links_without_the_quoted_text():
     assert shrines.parent_id == turkish.comment_id
     assert "Turkish friends" not in shrines.text
     assert sum(c.parent_id is not None for c in t.comments) == 2
+
+
+def test_every_labelled_seed_reply_is_still_a_comment_of_the_seeds():
+    """Labels are keyed on comment ids: a parser change must not orphan the decisions already made."""
+    import json
+    import sqlite3
+
+    ids = {c.comment_id for path in SEEDS.glob("*.txt") for t in parse_file(path) for c in t.comments}
+    labels = SEEDS.parent / "labels"
+    rows = [json.loads(line) for line in (labels / "seeds.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows and {r["item_id"] for r in rows} <= ids
+    # immutable: read the committed file as it is, leaving no -wal/-shm files beside it
+    with sqlite3.connect(f"file:{labels / 'labels.sqlite'}?immutable=1", uri=True) as db:
+        events = {r[0] for r in db.execute("SELECT item_id FROM events")}
+    assert events and events <= ids

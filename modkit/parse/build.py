@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from modkit.model import (
     FLAG_EMPTY,
+    FLAG_OPENING_POST,
     FLAG_ORPHAN,
     Comment,
     Coverage,
@@ -74,13 +75,31 @@ def iter_comments_by_depth(thread_id: str, posts: Iterable[RawPost]) -> Iterator
 MAX_TITLE_CHARS = 1_000
 
 
-def _spell(link: tuple | None) -> tuple[int, ...]:
+def _spell(link: tuple | None) -> tuple[int | str, ...]:
     """The path of sibling positions from the root, from its linked form ``(position, parent link)``."""
-    out: list[int] = []
+    out: list[int | str] = []
     while link is not None:
         out.append(link[0])
         link = link[1]
     return tuple(reversed(out))
+
+
+def _root_links(kept: Sequence[RawPost], roots: Sequence[int]) -> list[tuple[int, int, tuple]]:
+    """Stack entries ``(post, depth 0, link)`` of the top-level posts, in page order.
+
+    A forum's opening post (flagged ``opening_post``) is spelled ``op`` and does not
+    count among its siblings: the replies keep the paths, hence the ids, they had
+    when the opening post was the article (labels are keyed on those ids).
+    """
+    out: list[tuple[int, int, tuple]] = []
+    n = 0
+    for r in roots:
+        if FLAG_OPENING_POST in kept[r].flags:
+            out.append((r, 0, ("op", None)))
+        else:
+            out.append((r, 0, (n, None)))
+            n += 1
+    return out
 
 
 def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
@@ -147,8 +166,7 @@ def comments_by_parent(thread_id: str, posts: Sequence[RawPost],
     # Depth-first from the roots in page order; roots sorted by page index. A post's path of sibling
     # positions is kept as a linked (position, parent link) pair and spelled out only for a post
     # without a platform id, so a deep chain of platform-id posts costs linear time.
-    stack: list[tuple[int, int, tuple]] = [
-        (r, 0, (n, None)) for n, r in reversed(list(enumerate(kids.get(None, []))))]
+    stack: list[tuple[int, int, tuple]] = list(reversed(_root_links(kept, kids.get(None, []))))
     while stack:
         i, depth, link = stack.pop()
         post = kept[i]

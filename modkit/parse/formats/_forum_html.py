@@ -25,13 +25,14 @@ helpers of :mod:`~modkit.parse.formats._forum_markup`) into a :class:`ForumPage`
 
 from __future__ import annotations
 
+import dataclasses
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
-from modkit.model import FLAG_REMOVED, Coverage, Thread, normalize_text
+from modkit.model import FLAG_OPENING_POST, FLAG_REMOVED, Coverage, Thread, normalize_text
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.formats._htmlkit import is_removed
@@ -216,7 +217,16 @@ def forum_thread(platform: str, source: str, page: ForumPage) -> Thread:
     if page.more_pages:
         coverage.truncated[None] = -1
     return build_thread(platform=platform, source=source, title=page.title, article="",
-                        posts=link_posts(page.posts), coverage=coverage, url=page.url, by="parent")
+                        posts=_mark_opening(link_posts(page.posts), page), coverage=coverage, url=page.url,
+                        by="parent")
+
+
+def _mark_opening(posts: list[RawPost], page: ForumPage) -> list[RawPost]:
+    """Flag the first post of a thread's first page (or of a page showing no page number) ``opening_post``."""
+    if posts and page.page in (None, 1):
+        first = posts[0]
+        posts[0] = dataclasses.replace(first, flags=(*first.flags, FLAG_OPENING_POST))
+    return posts
 
 
 class ForumHtml(PageFormat):

@@ -18,7 +18,7 @@ and repetition:
 
 from __future__ import annotations
 
-from modkit.model import Thread, normalize_text
+from modkit.model import FLAG_OPENING_POST, Thread, normalize_text
 from modkit.parse.base import PageFormat, RawPost
 from modkit.parse.build import build_thread
 from modkit.parse.textdump import is_boilerplate, is_plain_text, join_paragraphs, split_title
@@ -110,6 +110,6 @@ class ForumText(PageFormat):
             for line in own:
                 owner.setdefault(normalize_text(line), i)
             keys = tuple(str(q) for q in quoted)
-            posts.append(RawPost(join_paragraphs(own), key=str(i),
-                                 parent_key=keys[0] if keys else None, quotes=keys))
+            posts.append(RawPost(join_paragraphs(own), key=str(i), parent_key=keys[0] if keys else None,
+                                 quotes=keys, flags=(FLAG_OPENING_POST,) if i == 0 else ()))
         return [build_thread(platform=self.name, source=source, title=title, article="", posts=posts)]
