@@ -108,6 +108,31 @@ def test_short_english_replies_are_not_thrown_out_by_a_wrong_guess(mixed):
     assert english[["toxicity", "conspiracy"]].notna().all().all()
 
 
+@pytest.mark.parametrize("text", [
+    "Das ist doch nicht wahr, die Regierung hat das so entschieden und wir müssen damit leben.",
+    "Ik denk dat het niet waar is, maar we zullen zien wat er gebeurt met de plannen.",
+    "Je pense que ce n'est pas vrai, mais on verra bien ce que le conseil va faire.",
+    "Creo que no es verdad, pero vamos a ver lo que hace el gobierno con el plan.",
+    "Jeg tror ikke det er sant, men vi får se hva de gjør for byen.",
+    "Myslim, ze to neni pravda, ale uvidime, co s tim vlada udela.",
+])
+def test_the_english_shortcut_leaves_other_languages_to_the_identifier(text):
+    from modkit.score.language import guess, plainly_english
+
+    assert not plainly_english(text)
+    assert guess(text)[0] != "en"
+
+
+def test_the_english_shortcut_agrees_with_the_identifier_on_english():
+    from modkit.score.language import _identifier, plainly_english
+
+    texts = ["I think that you are wrong about this, and the numbers show it.",
+             "Thanks for the recipe! Would it work with gluten-free flour, and should I bake it longer?",
+             "They said the road would be closed but it wasn't, which was great news for us."]
+    assert all(plainly_english(t) for t in texts)
+    assert [_identifier().classify(t)[0] for t in texts] == ["en"] * 3
+
+
 def test_a_reply_without_a_thread_or_confident_guess_is_undetermined_and_scored():
     assert detect_languages(["+1", "😂😂"]) == [UNDETERMINED, UNDETERMINED]
     out = modkit.score(pd.DataFrame({"text": ["+1"]}), conspiracy=None)
