@@ -142,13 +142,23 @@ def language_summary(scored: pd.DataFrame) -> str:
     return f"{len(unread)} replies not scored: their language is not one the scorers read ({counts})"
 
 
-def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table:
-    """The most flagged replies: highest flagged score first, with reasons and cues."""
-    flagged = scored[scored[FLAGGED]] if FLAGGED in scored else scored.iloc[0:0]
+def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table | str:
+    """The most flagged replies: highest flagged score first, with reasons and cues.
+
+    With nothing flagged, one line saying so instead of an empty table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> flagged_table(pd.DataFrame({"text": ["hi"], "flagged": [False], "flag_reasons": [[]]}))
+    'no replies flagged (0 of 1)'
+    """
+    flagged = scored[scored[FLAGGED].fillna(False).astype(bool)] if FLAGGED in scored else scored.iloc[0:0]
     n_flagged = len(flagged)
-    if n_flagged:
-        peak = flagged.apply(lambda r: max(float(r[a]) for a in r[FLAG_REASONS]), axis=1)
-        flagged = flagged.assign(_peak=peak).sort_values("_peak", ascending=False).head(top)
+    if not n_flagged:
+        return f"no replies flagged (0 of {len(scored)})"
+    peak = flagged.apply(lambda r: max(float(r[a]) for a in r[FLAG_REASONS]), axis=1)
+    flagged = flagged.assign(_peak=peak).sort_values("_peak", ascending=False).head(top)
     table = Table(title=f"most flagged replies ({n_flagged} of {len(scored)} flagged)", title_justify="left")
     for col, kw in (("score", {"justify": "right"}), ("reasons", {}), ("author", {}), ("reply", {})):
         table.add_column(col, **kw)
