@@ -31,7 +31,7 @@ _LAZY = {
     **dict.fromkeys(("LabelStore", "agreement", "export_labels", "label", "load_labels"), "modkit.review"),
     **dict.fromkeys(("read_comments", "read_table", "threads_to_frame", "write_comments", "write_table"),
                     "modkit.tables"),
-    **dict.fromkeys(("TrainedModel", "evaluate", "read_training_table"), "modkit.train"),
+    **dict.fromkeys(("TrainedModel", "evaluate", "read_training_table"), "modkit.train"),  # the last: old name
     "load_trained_model": ("modkit.train", "load"),
     "run_batch": "modkit.batch",
 }
@@ -62,7 +62,7 @@ __all__ = [
     "SchemaError", "Thread", "TrainedModel", "UnknownPluginError", "agreement", "ancestors", "children",
     "detect_format", "evaluate", "export_convokit", "export_labels", "label", "load_labels",
     "load_trained_model", "page_formats", "parse", "parse_file", "parse_text", "parse_threads",
-    "read_comments", "read_table", "read_training_table", "report", "review", "root_to_leaf_paths", "run_batch",
+    "read_comments", "read_table", "report", "review", "root_to_leaf_paths", "run_batch",
     "score", "subtree",
     "threads_to_frame", "train", "validate_forest", "write_comments", "write_table",
 ]

@@ -381,10 +381,10 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
     import pandas as pd
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from modkit.train import read_training_table
+    from modkit.tables import read_table
     from modkit.train import train as fit
 
-    extra = pd.concat([read_training_table(p) for p in also_train], ignore_index=True) if also_train else None
+    extra = pd.concat([read_table(p) for p in also_train], ignore_index=True) if also_train else None
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} fits"),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("training", total=None)
@@ -392,7 +392,7 @@ def train(data: Annotated[Path, typer.Argument(help="Labelled table: a `modkit l
         def show(done: int, total: int, what: str) -> None:
             bar.update(task, completed=done, total=total, description=what)
 
-        trained, rep = fit(read_training_table(data), target, features.split(","), model=model,
+        trained, rep = fit(read_table(data), target, features.split(","), model=model,
                            compare=[c for c in (compare or "").split(",") if c.strip()], auxiliary=extra,
                            threshold_rule=threshold_rule, text_column=text_column, label_column=label_column,
                            parent_column=parent_column, group_column=group_column, positive=_positive(positive),
@@ -417,12 +417,12 @@ def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit 
 
     Example: modkit evaluate toxic.skops test.jsonl --compare lite
     """
+    from modkit.tables import read_table
     from modkit.train import evaluate as measure
-    from modkit.train import read_training_table
     from modkit.train.trainer import resolve_model
 
     trained = resolve_model(model)  # a bad or untrusted model file fails before the data are read
-    rows = read_training_table(data)
+    rows = read_table(data)
     with err.status(f"scoring {len(rows):,} rows and bootstrapping the intervals ..."):
         rep = measure(trained, rows, target, text_column=text_column, label_column=label_column,
                       parent_column=parent_column, positive=_positive(positive), compare_with=compare,

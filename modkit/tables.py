@@ -322,7 +322,8 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
-    """Read a stage table; :class:`SchemaError` names the file and any missing columns.
+    """Read a table: ``.jsonl``, ``.csv``, ``.parquet``, or a ``.json`` array of records (as PAN's
+    data is published); :class:`SchemaError` names the file and any missing columns.
 
     JSON-encoded nested values in CSV come back as lists and dicts, and a
     ``timestamp`` column as ``datetime64[ns, UTC]`` in every format (ISO 8601
@@ -340,10 +341,18 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> pd.DataFrame:
     Traceback (most recent call last):
     ...
     modkit.errors.SchemaError: ...t.csv is missing columns: author.
+    >>> p = os.path.join(tempfile.mkdtemp(), "d.json")
+    >>> _ = open(p, "w").write('[{"text": "hi", "category": "CRITICAL"}]')
+    >>> read_table(p).columns.tolist()
+    ['text', 'category']
     """
-    ext = table_format(path)
+    ext = ".json" if Path(path).suffix.lower() == ".json" else table_format(path)
     try:
-        if ext == ".parquet":
+        if ext == ".json":
+            df = pd.read_json(path, dtype=False)
+            if not isinstance(df.index, pd.RangeIndex):  # an object of objects, not an array of records
+                raise ValueError("expected a JSON array of records")
+        elif ext == ".parquet":
             df = pd.read_parquet(path)
             for col in df.columns:
                 if df[col].dtype == object and df[col].map(_is_nested).any():
