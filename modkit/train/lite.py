@@ -76,7 +76,15 @@ def fit_head(X: np.ndarray, y: np.ndarray, C: float, positive_weight: float) -> 
     return coef, float(clf.intercept_[0] - coef @ mean - np.log(positive_weight))
 
 
-class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
+class _PredictAtEvenOdds:
+    """``predict`` for a classifier whose ``predict_proba`` is calibrated: the class at even odds or above."""
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """``classes_[1]`` where the probability reaches 0.5, else ``classes_[0]``."""
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+
+class LiteToxicityClassifier(_PredictAtEvenOdds, ClassifierMixin, BaseEstimator):
     """Hashed n-gram text model plus a context head (see the module docstring).
 
     Reads a frame with ``text`` and ``parent_text``; for fitting, optionally
@@ -202,7 +210,7 @@ class LiteToxicityClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
 
-class ProfanityCheckReference(ClassifierMixin, BaseEstimator):
+class ProfanityCheckReference(_PredictAtEvenOdds, ClassifierMixin, BaseEstimator):
     """alt-profanity-check's pre-trained model as an estimator: a fixed reference to compare with.
 
     ``fit`` learns nothing (it only loads the word SVM), so cross-validating it
@@ -229,7 +237,7 @@ class ProfanityCheckReference(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
 
-class ToxBlockReference(ClassifierMixin, BaseEstimator):
+class ToxBlockReference(_PredictAtEvenOdds, ClassifierMixin, BaseEstimator):
     """tox-block's pre-trained BiLSTM (its ``toxic`` output) as an estimator: a fixed reference.
 
     Examples
