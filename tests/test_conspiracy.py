@@ -78,9 +78,18 @@ def test_cue_spans_are_character_offsets_into_the_text(text):
 
 
 def test_a_named_sponsor_after_planned_by_is_capitalised_and_runs_to_the_end_of_the_name():
-    assert [c.text for c in find_cues("it was planned by Nouri Maliki himself") if c.kind == "hidden_agent"] == [
-        "planned by Nouri Maliki"]
-    assert find_cues("it was planned by some guy") == []
+    text = "the whole attack was planned by Nouri Maliki himself"
+    assert [c.text for c in find_cues(text) if c.kind == "hidden_agent"] == ["planned by Nouri Maliki"]
+    assert "hidden_agent" not in {c.kind for c in find_cues("the whole attack was planned by some guy")}
+
+
+@pytest.mark.parametrize("text", ["The new article has been created by Floggolozzo (thanks).",
+                                  "The wedding was planned by Sarah and her mum.",
+                                  "That account was set up by Dave years ago."])
+def test_a_named_sponsor_alone_is_everyday_talk(text):
+    """Any capitalised name after "created by" counts only in a sentence that already frames a plot."""
+    assert find_cues(text) == []
+    assert [c.kind for c in find_cues("Groups created by the CIA run the protests.")] == ["hidden_agent"]
 
 
 @pytest.mark.parametrize("text", [

@@ -215,10 +215,14 @@ def _gap(n: int) -> str:
 
 
 _BE = r"(?:is|was|were|are|been|being|be|(?:it|that|this)['’]s|all)"
-_AGENT_NAME = r"(?:(?:(?:the )?" + _alt(HIDDEN_ACTORS) + r"|the " + _alt((
+_KNOWN_AGENT = r"(?:(?:the )?" + _alt(HIDDEN_ACTORS) + r"|the " + _alt((
     "cia", "mossad", "fbi", "nsa", "mi6", "kgb", "us", "usa", "americans", "west", "government", "regime",
     "elites?", "bankers", "banks", "billionaires", "pentagon", "military", "jews", "zionists",
-)) + r")(?!\w)|(?P<name>[^\W\d_][\w\-]*))"
+)) + r")(?!\w)"
+_SPONSORED = (r"\b(?:pre[\s\-]?arranged|pre[\s\-]?planned|orchestrated|engineered|masterminded|"
+              r"staged|manufactured|scripted|plotted|planned|created|set\s+up)\s+by\s+")
+_SPONSORED_ANCHORS = ("prearranged+by arranged+by preplanned+by planned+by orchestrated+by engineered+by "
+                      "masterminded+by staged+by manufactured+by scripted+by plotted+by created+by set+up+by")
 _PLANNED_ANCHORS = (
     "prearranged arranged preplanned planned orchestrated engineered staged manufactured scripted masterminded "
     "premeditated fabricated faked hoax flag inside psy psyop psyops set setup fake deliberate intentional "
@@ -249,11 +253,12 @@ PATTERNS: tuple[_Pattern, ...] = (
           r"\bwho\s+(?:really\s+|actually\s+)?(?:created|invented|funds|funded|finances|financed|"
           r"armed|is\s+(?:really\s+)?behind|was\s+(?:really\s+)?behind|benefits|"
           r"pays\s+for)\b(?:[ \t]+(?:the[ \t]+)?(?P<name>[\w\-]+))?", names="optional"),
-    # "... pre arranged by Maliki", "created by the CIA": an event or group attributed to a sponsor.
-    _rule("hidden_agent", "prearranged+by arranged+by preplanned+by planned+by orchestrated+by engineered+by "
-                          "masterminded+by staged+by manufactured+by scripted+by plotted+by created+by set+up+by",
-          r"\b(?:pre[\s\-]?arranged|pre[\s\-]?planned|orchestrated|engineered|masterminded|"
-          r"staged|manufactured|scripted|plotted|planned|created|set\s+up)\s+by\s+" + _AGENT_NAME, names="required"),
+    # "created by the CIA": something attributed to a sponsor that conspiracy discourse casts as hidden.
+    _rule("hidden_agent", _SPONSORED_ANCHORS, _SPONSORED + _KNOWN_AGENT),
+    # "... pre arranged by Maliki": any named sponsor, but only in a sentence that already frames a plot
+    # (weak), since "the article was created by Sasata" and "planned by Sarah" are everyday talk.
+    _rule("hidden_agent", _SPONSORED_ANCHORS, _SPONSORED + r"(?P<name>[^\W\d_][\w\-]*)", strong=False,
+          names="required"),
     # malicious intent ------------------------------------------------------------------------
     _lexicon("malicious_intent", "depopulate depopulated depopulates depopulating depopulation population cull "
                                  "culling eugenics plandemic scamdemic andemic bioweapon bioweapons bio weapon "
