@@ -412,10 +412,16 @@ def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit 
              compare: Annotated[str | None, typer.Option(help="Also score with: lite | conspiracy | "
                                                          "model:PATH (paired differences).")] = None,
              text_column: TextColOpt = "text", label_column: LabelColOpt = None,
-             parent_column: ParentColOpt = None, positive: PositiveOpt = None, n_boot: NBootOpt = N_BOOT) -> None:
+             parent_column: ParentColOpt = None, positive: PositiveOpt = None,
+             features: Annotated[str | None, typer.Option(
+                 help="text (the replies alone) or text,context (with the parent's text); default: with the "
+                      "parents when the data has them.")] = None,
+             n_boot: NBootOpt = N_BOOT) -> None:
     """Measure a trained model on labelled rows, side by side with another scorer when asked.
 
     Example: modkit evaluate toxic.skops test.jsonl --compare lite
+
+    Example: modkit evaluate lite gn.csv --label-column label --features text
     """
     from modkit.tables import read_table
     from modkit.train import evaluate as measure
@@ -426,7 +432,7 @@ def evaluate(model: Annotated[str, typer.Argument(help="Model file from `modkit 
     with err.status(f"scoring {len(rows):,} rows and bootstrapping the intervals ..."):
         rep = measure(trained, rows, target, text_column=text_column, label_column=label_column,
                       parent_column=parent_column, positive=_positive(positive), compare_with=compare,
-                      n_boot=n_boot, data_name=data.name)
+                      features=features.split(",") if features else None, n_boot=n_boot, data_name=data.name)
     out.print(_metrics_table(rep))
     for note in rep.notes:
         say(note)

@@ -304,6 +304,29 @@ def test_cli_evaluates_the_embedded_lite_scorer_by_name(tmp_path):
     assert LiteToxicityScorer().version in result.stdout
 
 
+def test_evaluate_reads_the_features_the_readme_gives_for_data_labelled_without_parents(tmp_path):
+    """gn.csv was labelled without the parent: `--features text` scores the replies alone, as in training."""
+    import modkit
+
+    # the same reply under toxic and friendly parents: only the parents tell the rows apart
+    rows = pd.DataFrame({"text": ["I agree with every word of this"] * 20,
+                         "parent_text": ["you are a worthless idiot and a moron" if i % 2 else
+                                         "thanks for the lovely recipe" for i in range(20)],
+                         "toxic": [i % 2 for i in range(20)], "thread_id": [f"t{i}" for i in range(20)]})
+
+    def auc(**kw):
+        return modkit.evaluate("lite", rows, n_boot=0, **kw).to_frame()["roc_auc"].iloc[0]
+
+    assert auc() > 0.9 and auc(features=["text", "context"]) == auc()
+    assert auc(features=["text"]) == 0.5
+    data = _write(rows, tmp_path / "labels.jsonl")
+    result = runner.invoke(app, ["evaluate", "lite", data, "--features", "text", "--n-boot", "0"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["evaluate", "lite", _write(rows.drop(columns="parent_text"), tmp_path / "p.jsonl"),
+                                 "--features", "text,context"])
+    assert result.exit_code == 2 and "pass --parent-column or --features text" in result.stderr
+
+
 def test_cli_auxiliary_rows_without_the_label_column_are_a_one_line_error(tmp_path):
     data = _write(_labelled(), tmp_path / "labels.jsonl")
     aux = _write(pd.DataFrame({"text": ["hi"], "label": [1]}), tmp_path / "aux.csv")

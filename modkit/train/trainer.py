@@ -367,7 +367,8 @@ def resolve_model(model: TrainedModel | str | Path) -> TrainedModel | object:
 def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str | None = None, *,
              text_column: str = TEXT_COL, label_column: str | None = None, parent_column: str | None = None,
              positive: Sequence[str] | None = None, compare_with: str | None = None,
-             n_boot: int = N_BOOTSTRAP, data_name: str = "the evaluation data", seed: int = 0) -> Report:
+             features: Sequence[str] | None = None, n_boot: int = N_BOOTSTRAP,
+             data_name: str = "the evaluation data", seed: int = 0) -> Report:
     """Metrics of a trained model on labelled rows, side by side with another scorer when asked.
 
     Parameters
@@ -382,6 +383,10 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
     compare_with : str, optional
         A scorer spec: ``lite``, ``conspiracy``, ``model:PATH``, ... The table then shows
         paired bootstrap differences of the model against it.
+    features : sequence of str, optional
+        What the scorers read, as for :func:`train`: ``("text",)`` scores the replies alone
+        (for data labelled without the parent, e.g. ``gn.csv``), ``("text", "context")`` with
+        their parents. Default: with the parents when the data has them.
 
     Examples
     --------
@@ -395,7 +400,13 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
     model = resolve_model(model)
     trained = isinstance(model, TrainedModel)
     target = target or (model.meta.get("target", "toxicity") if trained else model.attributes[0])
-    context = parent_column is not None or PARENT_TEXT_COL in data.columns
+    if features is None:
+        context = parent_column is not None or PARENT_TEXT_COL in data.columns
+    else:
+        context = "context" in check_features(features)
+        if context and parent_column is None and PARENT_TEXT_COL not in data.columns:
+            raise ConfigError(f"features include context but the data has no {PARENT_TEXT_COL!r} column; "
+                              f"pass --parent-column or --features text.")
     frame = prepare(data, target, _columns(text_column, label_column, parent_column, None, positive), context=context)
     y = frame[LABEL].to_numpy()
     if trained:
