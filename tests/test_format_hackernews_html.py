@@ -45,6 +45,18 @@ def test_hackernews_html_cuts_a_quote_of_the_parent_and_records_it():
     assert reply.quotes == (cid(t, "39100311"),)
 
 
+def test_hackernews_html_code_blocks_are_no_quotes(tmp_path):
+    """A REPL's '>>>' or a shell's '>' inside <pre> is the replier's code, not a quote to cut."""
+    page = (ASSETS / "hackernews_html" / "ask_hn_item.html").read_text(encoding="utf-8").replace(
+        "Please don&#x27;t. Read the guidelines.",
+        "Try this:<pre><code>  &gt;&gt;&gt; import this\n  &gt; echo hi\n</code></pre><p>&gt; Read the guidelines.<p>Ok.")
+    (tmp_path / "item.html").write_text(page, encoding="utf-8")
+    (t,) = parse_file(tmp_path / "item.html")
+    (c,) = [c for c in t.comments if c.text.startswith("Try this")]
+    assert c.text == "Try this:\n>>> import this\n> echo hi\n\nOk."  # the ">" paragraph after it is a quote
+    assert "\ue003" not in "".join(x.text for x in t.comments)
+
+
 def test_hackernews_html_italic_paragraphs_are_quotes_only_when_they_repeat_a_comment():
     t = _parse("quote_rule.html")
     # cy's italic paragraph repeats bob's words: cut and linked; fay's repeats nobody's: emphasis, kept.

@@ -93,9 +93,14 @@ def html_fragment(markup: str) -> LexborNode:
     return body if body is not None else tree.root
 
 
+#: A line of its own around each ``<pre>`` block when :func:`node_text` is asked to mark code
+#: (a private-use character no page text contains), so quote detection can leave code alone.
+CODE_FENCE = "\ue003"
+
+
 def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset(), *,
               skip_node: Callable[[LexborNode], bool] | None = None, breaks: bool = False,
-              smilies: bool = False) -> str:
+              smilies: bool = False, fence_code: bool = False) -> str:
     """Readable text of a node: block elements become line breaks, paragraphs blank lines.
 
     ``skip`` names extra tags to leave out; ``skip_node`` is a predicate on the
@@ -104,8 +109,9 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset(), *,
     spaces, as in a browser, except inside ``<pre>``; ``breaks`` keeps them
     everywhere, as WordPress shows raw comment text (``wpautop`` turns them
     into ``<br>``). ``smilies`` keeps the ``alt`` text of smiley and emoji
-    images. Runs without recursion, so absurdly deep markup cannot overflow
-    the stack.
+    images. ``fence_code`` puts a :data:`CODE_FENCE` line before and after each
+    ``<pre>`` block (for the caller to remove). Runs without recursion, so
+    absurdly deep markup cannot overflow the stack.
 
     Examples
     --------
@@ -132,6 +138,8 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset(), *,
         tag = cur.tag
         if closing:
             parts.append("\n\n" if tag == "p" else "\n")
+            if fence_code and tag == "pre" and not pre:
+                parts.append(CODE_FENCE + "\n")
             continue
         if tag == "-text":
             raw = cur.text_content or ""
@@ -149,6 +157,8 @@ def node_text(node: LexborNode | None, skip: frozenset[str] = frozenset(), *,
             continue
         if tag in BLOCK_TAGS and cur is not node:
             parts.append("\n\n" if tag == "p" else "\n")
+            if fence_code and tag == "pre" and not pre:
+                parts.append(CODE_FENCE + "\n")
             stack.append((cur, True, pre))
         inner = pre or tag == "pre"
         stack.extend((k, False, inner) for k in reversed(list(cur.iter(include_text=True))))

@@ -36,7 +36,7 @@ from selectolax.lexbor import LexborNode
 
 from modkit.model import normalize_text
 from modkit.parse.base import RawPost
-from modkit.parse.html import below, node_text, outermost
+from modkit.parse.html import CODE_FENCE, below, node_text, outermost
 
 #: A quote of a comment other than an ancestor must be this long: shorter ones match by chance.
 MIN_QUOTE_CHARS = 12
@@ -216,7 +216,8 @@ def take_markdown_quotes(text: str, quotes: list[Quote] | None = None) -> tuple[
     Consecutive ``>`` lines are one quote (its text leaves out more deeply
     nested ``>>`` lines); a line without ``>`` is the replier's own, even with
     no blank line before it. Reddit's ``>!spoiler!<`` is no quote, nor is code
-    (indented four spaces, or fenced by three backticks or tildes). New quotes
+    (indented four spaces, fenced by three backticks or tildes, or an HTML ``<pre>``
+    block between :data:`~modkit.parse.html.CODE_FENCE` lines, which are dropped). New quotes
     are appended to ``quotes`` (placeholders numbered after the ones already there).
 
     Examples
@@ -236,6 +237,9 @@ def take_markdown_quotes(text: str, quotes: list[Quote] | None = None) -> tuple[
     block: list[tuple[int, str]] = []
     fenced = False
     for line in [*text.split("\n"), ""]:
+        if line.strip() == CODE_FENCE:  # a <pre> block's edge (node_text(fence_code=True)): no line of text
+            fenced = not fenced
+            continue
         depth = 0 if fenced else _quote_depth(line)
         if depth:
             block.append((depth, line.lstrip().lstrip("> \t")))

@@ -226,7 +226,8 @@ class HackerNewsHtml(PageFormat):
             if item is None and head is None and body is None:
                 continue  # the shell of a row cut off by a truncated save
             quotes = take_italic_quotes(body) if body is not None else []
-            words, quotes = take_markdown_quotes(node_text(body), quotes)
+            # code blocks are no quotes: a REPL's '>>>' or a shell's '>' stays the replier's
+            words, quotes = take_markdown_quotes(node_text(body, fence_code=True), quotes)
             flags = ()
             if any(m in head_text for m in _MARKS) or is_removed(words):
                 flags = (FLAG_REMOVED,)
