@@ -215,3 +215,14 @@ def test_xenforo_html_real_quotes_link_by_post_id_and_fall_back_to_title_links_a
         (older,) = parse_text(page, "katzen.html")
         assert [(c.comment_id, c.quotes, c.text) for c in older.comments] == \
             [(c.comment_id, c.quotes, c.text) for c in t.comments]
+
+
+@pytest.mark.parametrize(("fmt", "page", "first_is_opening"), [
+    ("xenforo_html", "xf2_page1.html", True), ("xenforo_html", "xf2_page2.html", False),
+    ("xenforo_html", "xf1_thread.html", True), ("vbulletin_html", "vb4_thread.html", True),
+    ("vbulletin_html", "vb3_page2.html", False), ("phpbb_html", "phpbb33_topic.html", True),
+    ("phpbb_html", "phpbb30_page2.html", False)])
+def test_only_a_threads_first_post_is_flagged_as_its_opening_post(fmt, page, first_is_opening):
+    (t,) = parse_file(ASSETS / fmt / page)
+    flagged = [i for i, c in enumerate(t.comments) if "opening_post" in c.flags]
+    assert flagged == ([0] if first_is_opening else [])

@@ -222,8 +222,10 @@ def forum_thread(platform: str, source: str, page: ForumPage) -> Thread:
 
 
 def _mark_opening(posts: list[RawPost], page: ForumPage) -> list[RawPost]:
-    """Flag the first post of a thread's first page (or of a page showing no page number) ``opening_post``."""
-    if posts and page.page in (None, 1):
+    """Flag the thread's opening post ``opening_post``: the first post when the page numbers it #1, else
+    the first post of page 1 (or of a page that shows no page number)."""
+    number = page.posts[0].number if page.posts else None
+    if posts and (number == 1 or (number is None and page.page in (None, 1))):
         first = posts[0]
         posts[0] = dataclasses.replace(first, flags=(*first.flags, FLAG_OPENING_POST))
     return posts
