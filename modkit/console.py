@@ -17,7 +17,15 @@ from rich.markup import escape as markup_escape
 from rich.table import Table
 from rich.tree import Tree
 
-from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, FLAGGED, UNSUPPORTED_LANGUAGE, Thread, children
+from modkit.model import (
+    CONSPIRACY_CUES,
+    FLAG_OPENING_POST,
+    FLAG_REASONS,
+    FLAGGED,
+    UNSUPPORTED_LANGUAGE,
+    Thread,
+    children,
+)
 from modkit.parse.summary import ThreadSummary
 
 if TYPE_CHECKING:
@@ -86,7 +94,9 @@ def thread_tree(thread: Thread, width: int = 100) -> Tree:
     stack = [(root, c) for c in reversed(kids.get(None, []))]
     while stack:  # iterative: deep threads must not hit Python's recursion limit
         node, c = stack.pop()
-        flags = f" [red]\\[{', '.join(c.flags)}][/]" if c.flags else ""
+        problems = [f for f in c.flags if f != FLAG_OPENING_POST]
+        flags = (f" [red]\\[{', '.join(problems)}][/]" if problems else "") + \
+            (" [dim](opening post)[/]" if FLAG_OPENING_POST in c.flags else "")
         quoted = _quoted(c, author)
         branch = node.add(f"[bold]{escape(c.author or 'anonymous')}[/]{flags}{quoted}: "
                           f"{escape(one_line(c.text, width))}")
