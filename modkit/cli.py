@@ -29,22 +29,22 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _without_flag_types(params: list) -> list:
+class _UntypedFlags:
     """Flags take no value, so their help rows show no ``<bool>`` type (typer labels every option)."""
-    for p in params:
-        if getattr(p, "is_flag", False) and p.metavar is None:
-            p.metavar = ""
-    return params
-
-
-class _Command(TyperCommand):
-    """A modkit command: flags shown without a value type in help."""
 
     def get_params(self, ctx):
-        return _without_flag_types(super().get_params(ctx))
+        params = super().get_params(ctx)
+        for p in params:
+            if getattr(p, "is_flag", False) and p.metavar is None:
+                p.metavar = ""
+        return params
 
 
-class _Group(TyperGroup):
+class _Command(_UntypedFlags, TyperCommand):
+    """A modkit command."""
+
+
+class _Group(_UntypedFlags, TyperGroup):
     """The one catcher: a :class:`ModkitError` becomes ``Error: <message>`` and exit 1 (exit 2, bad usage,
     for a bad option value or setting), and so does an operating-system error (an output location that
     cannot be created or written, a full disk)."""
@@ -62,9 +62,6 @@ class _Group(TyperGroup):
             where = f"{exc.filename}: " if exc.filename else ""
             say(f"Error: {where}{exc.strerror or exc}")
             raise typer.Exit(1) from None
-
-    def get_params(self, ctx):
-        return _without_flag_types(super().get_params(ctx))
 
 
 app = typer.Typer(cls=_Group, help="Moderation toolkit for comment threads.", no_args_is_help=True,

@@ -43,6 +43,8 @@ COMMENT_SCHEMA = pa.schema([
 
 #: The pandas dtype of the ``timestamp`` column.
 TIMESTAMP_DTYPE = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+
+
 def iso_utc(value: object) -> str | None:
     """A timestamp as it is written to JSONL and CSV: ISO 8601 in UTC (see :func:`utc_datetime`).
 

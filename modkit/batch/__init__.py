@@ -204,18 +204,23 @@ def _scan(input_dir: Path, manifest: Manifest, summary: RunSummary, own: tuple[P
             summary.pages_changed += 1
         todo.append(rec)
     manifest.touch(touched)
-    todo = _moves(input_dir, manifest, known, todo, summary)
+    todo = _moves(manifest, known, seen, todo, summary)
     summary.pages_seen = len(seen)
     summary.pages_missing = len(set(known) - seen - set(summary.moved))
     return todo
 
 
-def _moves(input_dir: Path, manifest: Manifest, known: dict[str, PageRecord], todo: list[PageRecord],
+def _moves(manifest: Manifest, known: dict[str, PageRecord], seen: set[str], todo: list[PageRecord],
            summary: RunSummary) -> list[PageRecord]:
-    """Record the new paths in ``todo`` that are known pages moved to another folder; the rest stay to do."""
+    """Record the new paths in ``todo`` that are known pages moved to another folder; the rest stay to do.
+
+    A known page not ``seen`` in this run's walk of the input is gone from its old path.
+    """
+    if all(rec.page in known for rec in todo):
+        return todo  # nothing new (the usual scheduled run): no move to look for
     missing = {}
     for page, rec in known.items():
-        if rec.part and not os.path.lexists(input_dir / page):
+        if rec.part and page not in seen:
             missing.setdefault((rec.hash, PurePosixPath(page).name), page)
     left: list[PageRecord] = []
     for rec in todo:

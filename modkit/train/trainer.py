@@ -212,9 +212,8 @@ def train(data: pd.DataFrame, target: str, features: Sequence[str] = FEATURES, *
     if threshold_rule not in THRESHOLD_RULES:
         raise ConfigError(f"unknown threshold rule {threshold_rule!r}; choose from: {', '.join(THRESHOLD_RULES)}.")
     specs = [(model, feats), *(parse_spec(c, feats) for c in compare)]
-    if "context" in feats and parent_column is None and PARENT_TEXT_COL not in data.columns:
-        raise ConfigError(f"features include context but the data has no {PARENT_TEXT_COL!r} column; "
-                          f"pass --parent-column or --features text.")
+    if "context" in feats:
+        _check_parents(data, parent_column)
     columns = _columns(text_column, label_column, parent_column, group_column, positive)
     context = any("context" in f for _, f in specs)
     frame = prepare(data, target, columns, context=context).assign(**{AUXILIARY: False})
@@ -364,6 +363,13 @@ def resolve_model(model: TrainedModel | str | Path) -> TrainedModel | object:
     return load(path)  # neither a file nor a scorer: load() names the missing file
 
 
+def _check_parents(data: pd.DataFrame, parent_column: str | None) -> None:
+    """Features with context need a parent-text column: say which option to pass when there is none."""
+    if parent_column is None and PARENT_TEXT_COL not in data.columns:
+        raise ConfigError(f"features include context but the data has no {PARENT_TEXT_COL!r} column; "
+                          f"pass --parent-column or --features text.")
+
+
 def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str | None = None, *,
              text_column: str = TEXT_COL, label_column: str | None = None, parent_column: str | None = None,
              positive: Sequence[str] | None = None, compare_with: str | None = None,
@@ -404,9 +410,8 @@ def evaluate(model: TrainedModel | str | Path, data: pd.DataFrame, target: str |
         context = parent_column is not None or PARENT_TEXT_COL in data.columns
     else:
         context = "context" in check_features(features)
-        if context and parent_column is None and PARENT_TEXT_COL not in data.columns:
-            raise ConfigError(f"features include context but the data has no {PARENT_TEXT_COL!r} column; "
-                              f"pass --parent-column or --features text.")
+        if context:
+            _check_parents(data, parent_column)
     frame = prepare(data, target, _columns(text_column, label_column, parent_column, None, positive), context=context)
     y = frame[LABEL].to_numpy()
     if trained:

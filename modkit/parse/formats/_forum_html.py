@@ -221,11 +221,27 @@ def forum_thread(platform: str, source: str, page: ForumPage) -> Thread:
                         by="parent")
 
 
+def opens_thread(first_number: int | None, page: int | None) -> bool:
+    """Whether the first post on the page is the thread's opening post.
+
+    The first post's number is the surest sign; the page number the next; a
+    page that shows neither is taken for page 1.
+
+    Examples
+    --------
+    >>> opens_thread(1, None), opens_thread(21, 1), opens_thread(None, 2), opens_thread(None, None)
+    (True, False, False, True)
+    """
+    if first_number is not None:
+        return first_number <= 1
+    if page is not None:
+        return page <= 1
+    return True
+
+
 def _mark_opening(posts: list[RawPost], page: ForumPage) -> list[RawPost]:
-    """Flag the thread's opening post ``opening_post``: the first post when the page numbers it #1, else
-    the first post of page 1 (or of a page that shows no page number)."""
-    number = page.posts[0].number if page.posts else None
-    if posts and (number == 1 or (number is None and page.page in (None, 1))):
+    """Flag the thread's opening post (see :func:`opens_thread`) ``opening_post``."""
+    if posts and opens_thread(page.posts[0].number, page.page):
         first = posts[0]
         posts[0] = dataclasses.replace(first, flags=(*first.flags, FLAG_OPENING_POST))
     return posts
