@@ -16,6 +16,7 @@ import pytest
 
 import modkit
 from modkit.model import ATTACK_ATTRIBUTES, FLAG_REASONS, FLAGGED, LANG, UNSUPPORTED_LANGUAGE
+from modkit.score.base import Scorer
 from modkit.score.language import UNDETERMINED, detect_languages
 from modkit.score.policy import flag_reasons
 from modkit.score.toxblock import CLASSES, load_toxblock
@@ -63,6 +64,24 @@ def test_an_insult_needs_a_target_unless_it_outweighs_the_swearing():
     scores = pd.DataFrame({"obscene": [0.9, 0.9, 0.5], "insult": [0.8, 0.8, 0.8]})
     limits = {"obscene": 0.5, "insult": 0.5}
     assert flag_reasons(scores, ["damn sick", "@ana damn sick", "what a moron"], limits) == [[], ["insult"], ["insult"]]
+
+
+class _SwearScorer(Scorer):
+    """Reads "damn" as swearing that is half insult: insult 0.8, obscene 0.9."""
+
+    name = "swear"
+    attributes = ("insult", "obscene")
+
+    def predict_proba(self, df: pd.DataFrame) -> pd.DataFrame:
+        hit = np.array(["damn" in t.lower() for t in df["text"]], dtype=float)
+        return pd.DataFrame({"insult": 0.8 * hit, "obscene": 0.9 * hit}, index=df.index)
+
+
+def test_an_address_counts_only_in_the_sentence_that_swears():
+    texts = ["Damn. I hope you win, you deserve it.", "Damn you. Nice work.", "damn you", "Damn. Damn it all."]
+    out = modkit.score(pd.DataFrame({"text": texts}), toxicity=_SwearScorer(), conspiracy=None,
+                       thresholds={"insult": 0.5, "obscene": 0.5})
+    assert out[FLAG_REASONS].tolist() == [[], ["insult"], ["insult"], []]
 
 
 def test_a_scorer_without_attack_attributes_flags_on_toxicity():

@@ -37,6 +37,7 @@ from modkit.registry import unknown_name
 from modkit.score.base import (
     CONSPIRACY,
     PARENT_TEXT_COL,
+    TEXT_COL,
     TOXICITY_ATTRIBUTES,
     Scorer,
     check_comments,
@@ -46,7 +47,7 @@ from modkit.score.cache import ScoreCache, cache_key
 from modkit.score.cascade import DEFAULT_BAND, CascadeScorer, encoder_status, with_encoder
 from modkit.score.language import UNDETERMINED, detect_languages, guess
 from modkit.score.normalize import normalize_text
-from modkit.score.policy import flag_reasons
+from modkit.score.policy import flag_reasons, insult_by_address, sentences, unaimed_insults
 
 __all__ = ["score", "resolve_scorer", "with_context", "Scorer", "ScoreCache", "CONSPIRACY_CUES",
            "FLAGGED", "FLAG_REASONS", "DEFAULT_THRESHOLD"]
@@ -252,6 +253,30 @@ def _cascaded(scorer: CascadeScorer, frame: pd.DataFrame, cache: ScoreCache | No
     return rows
 
 
+def _aim_insults(tox: Scorer, frame: pd.DataFrame, scores: pd.DataFrame, reasons: list[list[str]],
+                 limits: Mapping[str, float], cache: ScoreCache | None, context: bool) -> list[list[str]]:
+    """Drop ``insult`` where only the address made it count and no sentence insults anyone alone.
+
+    Only replies of several sentences whose insult score does not exceed their
+    obscenity are re-read (:func:`~modkit.score.policy.insult_by_address`): a few
+    in a thousand, so the cost is negligible.
+    """
+    rows = insult_by_address(scores, texts(frame), reasons)
+    if not rows:
+        return reasons
+    owners, parts, parents = [], [], []
+    for i in rows:
+        for sentence in sentences(texts(frame)[i]):
+            owners.append(i)
+            parts.append(sentence)
+            parents.append(frame[PARENT_TEXT_COL].iloc[i])
+    sub = pd.DataFrame({TEXT_COL: parts, PARENT_TEXT_COL: parents})
+    scored = pd.DataFrame(_scored(tox, sub, cache, context, False))
+    keep = [a for a in scores.columns if a in scored.columns]
+    drop = unaimed_insults(rows, flag_reasons(scored[keep], parts, limits), owners)
+    return [[a for a in r if a != "insult"] if i in drop else r for i, r in enumerate(reasons)]
+
+
 def _one_blas_thread() -> None:
     """Worker start-up: one BLAS thread per process, so n workers do not fight over the cores."""
     from threadpoolctl import threadpool_limits
@@ -452,6 +477,8 @@ def score(comments: pd.DataFrame | pd.Series | Sequence[str], toxicity: str | Sc
     if con is not None:
         out[CONSPIRACY_CUES] = [r.get(CONSPIRACY_CUES) or [] for r in rows]
     reasons = flag_reasons(out[ordered], texts(frame), limits)
+    if tox is not None:
+        reasons = _aim_insults(tox, unmasked, out[ordered], reasons, limits, cache, context)
     out[FLAGGED] = [bool(x) for x in reasons]
     unread = [not any(readable[id(s)][i] for s in active) for i in range(total)]
     out[FLAG_REASONS] = [[UNSUPPORTED_LANGUAGE] if u else r for r, u in zip(reasons, unread, strict=True)]

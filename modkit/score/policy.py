@@ -12,7 +12,10 @@ person (second person, an ``@name``), or when its insult score is not just its
 swearing (``insult >= obscene``: the model reads insult more than obscenity).
 "Fucking sick!" and "those comments are so fucking dumb" score high on insult
 and obscene alike, address nobody, and stay unflagged; "you're an idiot" and
-"shut up, moron" are flagged.
+"shut up, moron" are flagged. When only the address makes the insult count, the
+address and the insult must share a sentence (:func:`unaimed_insults`): "God
+fucking damnit. ... Any country would be fortunate to have someone like you"
+swears in one sentence and praises the reader in another.
 
 A scorer that reports no attack attribute (a model trained with ``modkit train``
 on one ``toxicity`` label) flags on ``toxicity``: its labels are the user's own
@@ -28,6 +31,9 @@ import numpy as np
 import pandas as pd
 
 from modkit.model import flagging_attributes
+
+#: A sentence: a run of text up to and including its end marks, or a line.
+_SENTENCE = re.compile(r"[^.!?\n]*[^.!?\n\s][^.!?\n]*[.!?]*")
 
 #: Words and marks that address a person: second person, or an @name.
 _ADDRESS = re.compile(r"(?i)(?:\b(?:you|your|yours|yourself|yourselves|you're|youre|ya|u|ur|thou|thee)\b"
@@ -80,3 +86,56 @@ def flag_reasons(scores: pd.DataFrame, texts: Sequence[str], thresholds: Mapping
         out.append([attrs[i] for i in idx[np.argsort(-row[idx], kind="stable")]])
     return out
 
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a reply (split at ``.``, ``!``, ``?`` and line breaks), stripped.
+
+    Examples
+    --------
+    >>> sentences("God damnit. You did well!\\nThanks")
+    ['God damnit.', 'You did well!', 'Thanks']
+    >>> sentences("...")
+    []
+    """
+    return [m.group().strip() for m in _SENTENCE.finditer(text)]
+
+
+def insult_by_address(scores: pd.DataFrame, texts: Sequence[str], reasons: Sequence[Sequence[str]]) -> list[int]:
+    """Rows whose ``insult`` flag rests on the address alone, in a reply of several sentences.
+
+    These are the rows :func:`unaimed_insults` checks sentence by sentence: the insult
+    score does not exceed the obscenity score (the model reads swearing), and the
+    reply has more than one sentence, so the swearing and the "you" may be apart.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"insult": [0.6, 0.6, 0.9], "obscene": [0.9, 0.9, 0.2]})
+    >>> insult_by_address(s, ["Damn. I hope you win.", "damn you", "Idiot. Go."], [["insult"]] * 3)
+    [0]
+    """
+    if "insult" not in scores.columns:
+        return []
+    insult = scores["insult"].to_numpy(dtype=float)
+    obscene = scores["obscene"].to_numpy(dtype=float) if "obscene" in scores.columns else np.zeros(len(scores))
+    return [i for i, r in enumerate(reasons)
+            if "insult" in r and insult[i] < obscene[i] and len(sentences(texts[i])) > 1]
+
+
+def unaimed_insults(rows: Sequence[int], sentence_reasons: Sequence[Sequence[str]],
+                    owners: Sequence[int]) -> set[int]:
+    """Rows of ``rows`` none of whose sentences is flagged ``insult`` on its own.
+
+    ``sentence_reasons`` are :func:`flag_reasons` of every sentence of those rows, scored
+    alone (with the reply's parent as context); ``owners[k]`` is the row sentence ``k``
+    belongs to. An insult is aimed when one sentence both insults and addresses someone
+    (or reads as insult more than swearing); a reply that swears in one sentence and
+    speaks to the reader kindly in another is not an insult.
+
+    Examples
+    --------
+    >>> unaimed_insults([3, 7], [[], [], ["insult"], []], [3, 3, 7, 7])
+    {3}
+    """
+    aimed = {owners[k] for k, r in enumerate(sentence_reasons) if "insult" in r}
+    return {i for i in rows if i not in aimed}
