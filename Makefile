@@ -71,6 +71,7 @@ models: $(RSTAMP)
 	.venv-toxblock/bin/python -m modkit.train.recipes.toxblock_port
 	$(BIN)/python -m modkit.train.recipes.conspiracy
 	$(BIN)/python -m modkit.train.recipes.lite_toxicity
+	$(BIN)/python -m modkit.train.recipes.attack_cues
 	$(BIN)/python -m modkit.train.recipes.training_hashes
 	$(PYTHON) -m venv .venv-detoxify
 	.venv-detoxify/bin/python -m pip install -q -e '.[minilm,recipes]'

@@ -21,6 +21,8 @@ from modkit.score.language import UNDETERMINED, detect_languages
 from modkit.score.policy import flag_reasons
 from modkit.score.toxblock import CLASSES, load_toxblock
 
+from .conftest import SHARED, needs_shared
+
 NOT_TOXIC = [
     "he lost his shit when i tried to take him outside",
     "God fucking damnit. With that amount of knowledge and detail, I hope you end when you are comfortable ... "
@@ -29,11 +31,17 @@ NOT_TOXIC = [
     "Those comments are so fucking dumb.",
     "Hi, I have made this frosting and it is in the fridge now ... Do we mix it using spoon or mixer?",
     "Yes it is fantastic, our favourite bread!",
+    "I would never hurt you, I promise.",
+    "you are dead wrong about the hydrangeas",
+    "I'm going to beat you at chess tonight",
+    "How to Skateboard and Not Kill Yourself is a great read.",
 ]
 TOXIC = {
     "you are a stupid idiot and a worthless moron": "insult",
     "shut up, moron": "insult",
     "I'm going to kill you": "threat",
+    "Keep posting. I know where you live.": "threat",
+    "You'd better watch your back": "threat",
 }
 
 
@@ -211,3 +219,23 @@ def test_text_in_another_script_is_not_turned_into_latin_letters():
     from modkit.score.normalize import normalize_text
 
     assert normalize_text("Это очень интересная статья") == "Это очень интересная статья"
+
+
+def test_a_threat_idiom_raises_threat_to_the_measured_floor_and_no_further():
+    from modkit.score.attack_cues import floor_scores, load_floors
+
+    low = load_floors()["threat"]["low"]
+    scores = pd.DataFrame({"threat": [0.01, 0.99, 0.01]})
+    out = floor_scores(scores, ["I will hunt you down", "I will hunt you down", "I will hunt them down"])
+    assert out["threat"].tolist() == [low, 0.99, 0.01]
+    assert low >= 0.5  # measured: 15 of 16 labelled replies with a threat idiom are toxic
+
+
+@needs_shared
+@pytest.mark.shared
+def test_the_shipped_threat_floors_are_what_the_recipe_measures():
+    from modkit.score.attack_cues import DEFAULT_PATH
+    from modkit.train.recipes import attack_cues, lite_toxicity
+
+    measured = attack_cues.measure(lite_toxicity.load_sources(SHARED / "toxicity"))
+    assert measured == json.loads(DEFAULT_PATH.read_text())["attributes"]

@@ -34,6 +34,7 @@ from modkit.model import (
 )
 from modkit.registry import scorers as scorer_registry
 from modkit.registry import unknown_name
+from modkit.score.attack_cues import floor_scores
 from modkit.score.base import (
     CONSPIRACY,
     PARENT_TEXT_COL,
@@ -476,6 +477,10 @@ def score(comments: pd.DataFrame | pd.Series | Sequence[str], toxicity: str | Sc
         out[attr] = [r.get(attr, float("nan")) for r in rows]
     if con is not None:
         out[CONSPIRACY_CUES] = [r.get(CONSPIRACY_CUES) or [] for r in rows]
+    if tox is not None:
+        # Threat idioms a bag of words misses: raised to their measured floor (modkit/score/attack_cues.py).
+        rows_read = [i for i in range(total) if readable[id(tox)][i]]
+        out[ordered] = floor_scores(out[ordered], texts(unmasked), rows_read)
     reasons = flag_reasons(out[ordered], texts(frame), limits)
     if tox is not None:
         reasons = _aim_insults(tox, unmasked, out[ordered], reasons, limits, cache, context)

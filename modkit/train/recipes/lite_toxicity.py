@@ -91,7 +91,10 @@ measured here.
 
 Flags follow `labels/GUIDELINES.md`: only the attack attributes (`severe_toxicity`, `threat`, `insult`,
 `identity_attack`) flag, each at **0.5**; `toxicity` (threshold below, for ranking) and `obscene` never flag
-alone, and an insult must address someone or outweigh the swearing. `identity_attack`'s best-F1 threshold on
+alone, and an insult must address someone (in the sentence that insults) or outweigh the swearing. Threat
+idioms with no hostile word ("I know where you live") raise `threat` to at least 0.72, the lower end of the 95%
+interval of the share of labelled replies with one that are toxic (15 of 16; `modkit/score/attack_cues.py`,
+measured by `python -m modkit.train.recipes.attack_cues`). `identity_attack`'s best-F1 threshold on
 tweets (about 0.2) flagged 53% of the harmless bias-madlibs sentences naming "queer"; at 0.5 the flag takes
 0.37% of all harmless sentences and 35% of the hateful ones; "queer" is still flagged in 11.8% of its harmless
 sentences, over the audit's limit (`benchmarks/bench_identity_bias.py`).
