@@ -123,3 +123,21 @@ def test_mean_combination_averages_log_odds_inside_the_band_only():
     with pytest.raises(ConfigError, match="combine"):
         CascadeScorer(Lengthy(), Counting(), band=(0.0, 1.0), combine="max").predict_proba(
             pd.DataFrame({"text": TEXTS}))
+
+
+class Floored(Lengthy):
+    """Fast stand-in whose evidence puts toxicity at least 0.6 under texts saying "claim"."""
+
+    def floors(self, df):
+        return pd.DataFrame({"toxicity": [0.6 if "claim" in t else float("nan") for t in df["text"]]},
+                            index=df.index)
+
+
+def test_the_fast_scorers_floors_survive_the_slow_scorer_inside_the_band():
+    texts = ["a claim", "not one"]  # lengths 7: both in the band; the slow scorer reads 0.01 for both
+    for c in (CascadeScorer(Floored(), Counting(), band=(0.3, 0.95), combine="replace"),
+              CascadeScorer(Floored(), Counting(), band=(0.3, 0.95), combine="mean")):
+        out = c.predict_proba(pd.DataFrame({"text": texts}))
+        staged = score(pd.DataFrame({"text": texts}), toxicity=c, conspiracy=None)
+        assert out.loc[0, "toxicity"] == pytest.approx(0.6) and out.loc[1, "toxicity"] < 0.6
+        pd.testing.assert_series_equal(staged["toxicity"], out["toxicity"], check_names=False)

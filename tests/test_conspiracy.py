@@ -251,3 +251,28 @@ def test_the_recipe_trains_through_modkit_train_and_beats_the_tfidf_family_on_pa
 ])
 def test_reporting_or_debunking_a_claim_is_not_making_it(text):
     assert find_cues(text) == []
+
+
+@pytest.mark.parametrize("claim", ["The moon landing was faked in a studio.", "Pearl Harbor was an inside job",
+                                   "the government staged the whole thing"])
+def test_a_plain_claim_about_an_unseen_topic_scores_at_least_the_measured_claim_floor(scorer, claim):
+    model = load_model(DEFAULT_MODEL)[0]
+    positives, rows = model.claim_counts_
+    assert rows >= 10 and model.claim_floor_ < positives / rows  # the Wilson interval's lower end
+    assert scorer.score_text(claim)["conspiracy"] >= model.claim_floor_
+    assert model.claim_floor_ >= scorer.recommended_thresholds()["conspiracy"]
+
+
+@pytest.mark.parametrize("text", ["I removed the hoax tag.", "See the Mediation Cabal page.",
+                                  "The landing was not faked.", "Some say the landing was faked, but that is absurd."])
+def test_loaded_words_and_negated_or_reported_claims_are_no_claims(text):
+    assert cues.find_claims(text) == []
+
+
+def test_the_claim_floor_is_learned_from_the_training_rows_and_needs_enough_of_them():
+    docs = ["the attack was staged", "the election was faked", "the weather was lovely", "thanks for the edit"] * 5
+    y = [1, 1, 0, 0] * 5
+    model = ConspiracyModel(stack_folds=2).fit(docs, y)
+    assert model.claim_counts_ == (10, 10) and model.claim_floor_ == pytest.approx(0.7225, abs=1e-3)
+    assert ConspiracyModel(stack_folds=2).fit(docs[:8], y[:8]).claim_floor_ is None  # 4 claims: too few
+    assert ConspiracyModel(stack_folds=2, use_cues=False).fit(docs, y).claim_floor_ is None

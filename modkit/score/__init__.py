@@ -248,7 +248,8 @@ def _cascaded(scorer: CascadeScorer, frame: pd.DataFrame, cache: ScoreCache | No
         slow_rows = _scored(scorer.slow, frame.iloc[where], cache, context, False)
         slow = pd.DataFrame([[r.get(a, float("nan")) for a in attrs] for r in slow_rows], columns=attrs,
                             index=where)
-        merged = scorer.merge(fast, slow)  # the cascade's own rule (mean of log-odds, or replace)
+        floors = scorer.fast.floors(frame.iloc[where].set_axis(where))
+        merged = scorer.merge(fast, slow, floors)  # the cascade's own rule (mean of log-odds, or replace)
         for i in where:
             rows[i] = {**rows[i], **merged.loc[i, attrs].to_dict()}
     return rows

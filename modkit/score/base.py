@@ -97,6 +97,15 @@ class Scorer(BaseEstimator):
         """Per-row explanations (a list of dicts per row), or ``None`` if the scorer has none."""
         return None
 
+    def floors(self, comments: pd.DataFrame) -> pd.DataFrame | None:
+        """Per-row lower bounds the scorer's own evidence puts under its scores (NaN: none).
+
+        A cascade keeps them when its slow scorer re-reads a row: a plain claim the fast
+        scorer found ("the landing was faked") is not undone by an encoder that never saw
+        the topic. ``None`` (the default): the scorer sets no floors.
+        """
+        return None
+
     def predict_with_evidence(self, comments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
         """Scores and evidence together; scorers that find evidence while scoring share the work."""
         return self.predict_proba(comments), self.evidence(comments)

@@ -194,16 +194,24 @@ class CascadeScorer(Scorer):
         """Boolean mask of the rows the slow scorer re-reads."""
         return band_mask(fast_scores, self.replaced, parse_band(self.band))
 
-    def merge(self, fast_scores: pd.DataFrame, slow_scores: pd.DataFrame) -> pd.DataFrame:
-        """``fast_scores`` with the replaced attributes combined with ``slow_scores`` where it has rows."""
-        return combine_scores(fast_scores, slow_scores, self.replaced, self.combine)
+    def merge(self, fast_scores: pd.DataFrame, slow_scores: pd.DataFrame,
+              floors: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``fast_scores`` with the replaced attributes combined with ``slow_scores`` where it has rows,
+        and kept at or above the fast scorer's ``floors`` (:meth:`Scorer.floors`) there."""
+        merged = combine_scores(fast_scores, slow_scores, self.replaced, self.combine)
+        if floors is not None:
+            for attr in (a for a in self.replaced if a in floors.columns):
+                rows = floors.index
+                merged.loc[rows, attr] = np.fmax(merged.loc[rows, attr].to_numpy(dtype=float),
+                                                 floors[attr].to_numpy(dtype=float))
+        return merged
 
     def predict_with_evidence(self, comments: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
         check_comments(comments)
         fast, evidence = self.fast.predict_with_evidence(comments)
         rows = self.in_band(fast)
         if rows.any():
-            fast = self.merge(fast, self.slow.predict_proba(comments.loc[rows]))
+            fast = self.merge(fast, self.slow.predict_proba(comments.loc[rows]), self.fast.floors(comments.loc[rows]))
         return fast, evidence
 
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:

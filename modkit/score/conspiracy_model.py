@@ -14,6 +14,17 @@ counts as extra inputs) and it learns how much to trust each cue kind. The
 threshold that maximises the Matthews correlation on those out-of-fold
 scores is kept as ``threshold_``, the recommended flag threshold.
 
+A reply that claims an event was staged or planned, as a sentence says it
+(:func:`~modkit.score.cues.find_claims`: "the moon landing was faked", "Sandy
+Hook was a false flag"), scores at least the *claim floor*: the lower end of the
+95% Wilson interval of the share of training rows with such a claim that are
+labelled conspiracy (``claim_floor_``, measured at fit from the training rows,
+so cross-validation measures it too). The text model learns a topic's words; a
+short claim about a topic it never saw (the moon landing is not in PAN) gets a
+low text score however plainly it frames a plot, and the floor keeps the claim
+from being drowned by that silence. Loaded words alone ("a hoax tag", "the
+Mediation Cabal") are no claim.
+
 The model reads a comments table (``text``, optional ``parent_text``) or a
 list of strings. Words a reply copies from its parent (five or more in a
 row) are blanked first (:mod:`modkit.score.quoting`): a reply is judged on
@@ -38,14 +49,17 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from modkit.score.base import PARENT_TEXT_COL, TEXT_COL, texts
-from modkit.score.cues import MAX_SCAN_CHARS, Cue, counts_of, cue_counts
+from modkit.score.cues import MAX_SCAN_CHARS, Cue, counts_of, cue_counts, find_claims, find_cues
 from modkit.score.fast_tfidf import CachedCharTfidf
 from modkit.score.quoting import mask_parent_quotes
-from modkit.train.metrics import max_mcc_threshold
+from modkit.train.metrics import max_mcc_threshold, share_interval
 
 #: Characters of a reply the text model reads: the same cap as the cue scan,
 #: so a 100k-character paste costs what a long comment costs.
 MAX_MODEL_CHARS = MAX_SCAN_CHARS
+
+#: Training rows with a claim needed before the claim floor is used: fewer say too little.
+MIN_CLAIM_ROWS = 10
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
@@ -159,6 +173,10 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         self.text_model_ = self._text_pipeline().fit(docs, y)
         Z = self._stack_inputs(oof, own)
         self.stacker_ = LogisticRegression(C=self.stack_C).fit(Z, y)
+        claims = np.array([bool(find_claims(t)) for t in own], dtype=bool)
+        self.claim_counts_ = (int(y[claims].sum()), int(claims.sum()))
+        _, low, _ = share_interval(*self.claim_counts_)
+        self.claim_floor_ = low if claims.sum() >= MIN_CLAIM_ROWS and self.use_cues else None
         self.oof_proba_ = self.stacker_.predict_proba(Z)[:, 1]
         self.threshold_ = max_mcc_threshold(y, self.oof_proba_)
         self.classes_ = np.array([0, 1])
@@ -192,7 +210,15 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         own = own_words(X)
         if not own:
             return np.zeros((0, 2))
-        return self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own, cues))
+        cues = [find_cues(t) for t in own] if cues is None else cues
+        proba = self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own, cues))
+        floor = getattr(self, "claim_floor_", None)  # None in files written before the floor
+        if floor is not None:
+            rows = [i for i, found in enumerate(cues)
+                    if any(c.kind == "staged_event" for c in found) and find_claims(own[i])]
+            proba[rows, 1] = np.maximum(proba[rows, 1], floor)
+            proba[rows, 0] = 1.0 - proba[rows, 1]
+        return proba
 
     def predict(self, X: pd.DataFrame | Sequence[str]) -> np.ndarray:
         """1 where the score reaches the recommended flag threshold ``threshold_``."""

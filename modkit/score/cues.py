@@ -171,6 +171,9 @@ class _Pattern:
     names: str = ""
     #: Match the text as written instead of lower-cased (for shouting: "WAKE UP").
     original_case: bool = False
+    #: A claim construction: an event said to be staged or planned, as a sentence says it
+    #: ("the landing was faked", "they staged it"), not a loaded word alone ("hoax", "cabal").
+    claim: bool = False
 
     #: Every gate word, for a one-call first check (most replies share none of them).
     gate_words: frozenset[str] = frozenset()
@@ -191,10 +194,10 @@ def _gate(anchors: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
 
 
 def _pattern(kind: str, regex: re.Pattern, anchors: str, strong: bool, negatable: bool, names: str = "",
-             original_case: bool = False) -> _Pattern:
+             original_case: bool = False, claim: bool = False) -> _Pattern:
     any_words, all_words = _gate(anchors)
     gate_words = any_words.union(*all_words)
-    return _Pattern(kind, regex, any_words, all_words, strong, negatable, names, original_case, gate_words)
+    return _Pattern(kind, regex, any_words, all_words, strong, negatable, names, original_case, claim, gate_words)
 
 
 def _lexicon(kind: str, anchors: str, fragments: Sequence[str], strong: bool = True,
@@ -204,9 +207,9 @@ def _lexicon(kind: str, anchors: str, fragments: Sequence[str], strong: bool = T
 
 
 def _rule(kind: str, anchors: str, regex: str, strong: bool = True, negatable: bool = True,
-          names: str = "", original_case: bool = False) -> _Pattern:
+          names: str = "", original_case: bool = False, claim: bool = False) -> _Pattern:
     """A co-occurrence rule written as one regular expression (lower case unless ``original_case``)."""
-    return _pattern(kind, re.compile(regex), anchors, strong, negatable, names, original_case)
+    return _pattern(kind, re.compile(regex), anchors, strong, negatable, names, original_case, claim)
 
 
 #: Up to ``n`` intervening words, none of them a negator (so "was not planned" does not match).
@@ -337,7 +340,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     )),
     # "ISIL attack is pre arranged", "the whole thing is planned", "the pandemic was engineered".
     _rule("staged_event", _PLANNED_ANCHORS,
-          r"\b" + _alt(EVENT_NOUNS) + _gap(4) + r"\W+" + _BE + _gap(2) + r"\W+" + _alt(PLANNED) + r"(?!\w)"),
+          r"\b" + _alt(EVENT_NOUNS) + _gap(4) + r"\W+" + _BE + _gap(2) + r"\W+" + _alt(PLANNED) + r"(?!\w)",
+          claim=True),
     # "the government staged it", "they faked the whole thing": an actor is said to have staged an event.
     _rule("staged_event", "staged faked orchestrated engineered manufactured fabricated masterminded",
           r"\b(?:they|(?:the )?" + _alt(HIDDEN_ACTORS) + r"|the " + _alt((
@@ -346,7 +350,11 @@ PATTERNS: tuple[_Pattern, ...] = (
               "west", "us government", "feds", "globalists", "bankers", "big pharma"))
           + r")\s+(?:\w+\s+)?(?:staged|faked|orchestrated|engineered|manufactured|fabricated|masterminded)\s+"
           r"(?:it|this|that|them|the whole thing|everything|it all|all of (?:it|this)|the (?:\w+ )?"
-          + _alt(EVENT_NOUNS) + r")(?!\w)"),
+          + _alt(EVENT_NOUNS) + r")(?!\w)", claim=True),
+    # "Sandy Hook was a false flag", "Pearl Harbor was an inside job": the two idioms claim a plot of any event.
+    _rule("staged_event", "false+flag inside+job",
+          r"\b" + _BE + r"\s+(?:(?:just|all|totally|clearly|obviously|simply|another|also)\s+)*(?:a|an|another)?\s*"
+          r"(?:(?:\w+\s+)?false[\s\-]+flag|inside[\s\-]+job)(?!\w)", claim=True),
     # secret plot --------------------------------------------------------------------------------
     _lexicon("secret_plot", "secret secretly covertly clandestinely plot plotting scheme conspire conspires "
                             "conspired conspiring plan+real plan+true plan+master plan+grand plan+part planned "
@@ -453,6 +461,7 @@ PATTERNS: tuple[_Pattern, ...] = (
 #: Every gate word of every pattern: a reply sharing none of them runs only the ungated patterns.
 _ALL_GATE_WORDS: frozenset[str] = frozenset().union(*(p.gate_words for p in PATTERNS))
 _UNGATED: tuple[_Pattern, ...] = tuple(p for p in PATTERNS if not p.gate_words)
+_CLAIMS: tuple[_Pattern, ...] = tuple(p for p in PATTERNS if p.claim)
 
 _NEXT_NAME_WORD = re.compile(r"[ \t]+[A-Z][\w\-]*")
 #: Words a name may run on for after its first ("by Nouri al-Maliki", "who created Al Qaeda").
@@ -486,6 +495,23 @@ def _sentence_of(starts: list[int], pos: int) -> int:
     return bisect.bisect_right(starts, pos) - 1
 
 
+def find_claims(text: str) -> list[Cue]:
+    """The cues of ``text`` that claim an event was staged or planned, as a sentence says it.
+
+    The same search as :func:`find_cues` (negated, dismissed and reported claims drop
+    out), with only the claim constructions: "the moon landing was faked", "they
+    staged it"; not a loaded word alone ("a hoax tag", "the Mediation Cabal").
+
+    Examples
+    --------
+    >>> [c.text for c in find_claims("The moon landing was faked in a studio.")]
+    ['moon landing was faked']
+    >>> find_claims("I removed the hoax tag.") + find_claims("The landing was not faked.")
+    []
+    """
+    return _find(text, _CLAIMS, ())
+
+
 def find_cues(text: str) -> list[Cue]:
     """The conspiracy-framing cues in ``text``, sorted by position.
 
@@ -501,13 +527,18 @@ def find_cues(text: str) -> list[Cue]:
     >>> find_cues("The government is lying about the vaccine numbers.")
     []
     """
+    return _find(text, PATTERNS, _UNGATED)
+
+
+def _find(text: str, patterns: tuple[_Pattern, ...], ungated: tuple[_Pattern, ...]) -> list[Cue]:
+    """``find_cues`` over ``patterns``; ``ungated`` are those of them searched in every text."""
     if not isinstance(text, str) or not text:
         return []
     scan = text[:MAX_SCAN_CHARS]
     low = _lower_same_length(scan)
     words = _ALL_GATE_WORDS.intersection(_TOKEN.findall(low))
     raw: list[tuple[int, int, _Pattern]] = []
-    for pat in PATTERNS if words else _UNGATED:
+    for pat in patterns if words else ungated:
         if not pat.may_match(words):
             continue  # none of the words every match needs: skip the (slower) regex
         for m in pat.regex.finditer(scan if pat.original_case else low):

@@ -237,3 +237,19 @@ def reliability(y: np.ndarray, scores: np.ndarray, bins: int = 10) -> tuple[floa
         rows.append({"bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "mean_score": round(mean, 3),
                      "positive_share": round(share, 3), "n": int(inside.sum())})
     return float(ece), rows
+
+
+def share_interval(k: int, n: int) -> tuple[float, float, float]:
+    """``(share, low, high)``: ``k`` of ``n`` and its 95% Wilson interval (``(0, 0, 1)`` when ``n`` is 0).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in share_interval(15, 16)]
+    [0.938, 0.717, 0.989]
+    """
+    if n == 0:
+        return 0.0, 0.0, 1.0
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
+    return k / n, float(ci.low), float(ci.high)

@@ -35,7 +35,7 @@ import pandas as pd
 from modkit.registry import scorers
 from modkit.score.base import CONSPIRACY, PARENT_TEXT_COL, TEXT_COL, Scorer, check_comments, texts
 from modkit.score.conspiracy_model import own_words
-from modkit.score.cues import find_cues
+from modkit.score.cues import find_claims, find_cues
 from modkit.train.persist import load_model
 
 #: The model file ``modkit.train.train`` writes through the recipe ``python -m modkit.train.recipes.conspiracy``
@@ -112,6 +112,17 @@ class ConspiracyScorer(Scorer):
     def predict_proba(self, comments: pd.DataFrame) -> pd.DataFrame:
         """One column, ``conspiracy``, in [0, 1], indexed like ``comments``."""
         return self.predict_with_evidence(comments)[0]
+
+    def floors(self, comments: pd.DataFrame) -> pd.DataFrame | None:
+        """``conspiracy`` at least the model's claim floor where a reply's own words claim a staged event.
+
+        See :class:`~modkit.score.conspiracy_model.ConspiracyModel` (``None`` for a model without one).
+        """
+        floor = getattr(self._loaded()[0], "claim_floor_", None)
+        if floor is None:
+            return None
+        own = own_words(self._frame(comments))
+        return pd.DataFrame({CONSPIRACY: [floor if find_claims(t) else np.nan for t in own]}, index=comments.index)
 
     def evidence(self, comments: pd.DataFrame) -> pd.Series:
         """Per row, the cues as dicts ``{kind, start, end, text}`` (offsets into ``text``).

@@ -23,17 +23,16 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import binomtest
 
 from modkit.score.attack_cues import DEFAULT_PATH, PATTERNS, find_attack_cues
+from modkit.train.metrics import share_interval
 from modkit.train.recipes.lite_toxicity import DATA, load_sources
 
 
 def _share(labels: list[int]) -> dict:
     n, k = len(labels), sum(labels)
-    low, high = binomtest(k, n).proportion_ci(method="wilson") if n else (0.0, 1.0)
-    return {"n": n, "toxic": k, "share": round(k / n, 4) if n else 0.0,
-            "low": round(float(low), 4), "high": round(float(high), 4)}
+    share, low, high = share_interval(k, n)
+    return {"n": n, "toxic": k, "share": round(share, 4), "low": round(low, 4), "high": round(high, 4)}
 
 
 def measure(replies: pd.DataFrame) -> dict[str, dict]:

@@ -149,6 +149,21 @@ def topic_held_out(pan: pd.DataFrame, auxiliary: pd.DataFrame, threshold: float,
     return "\n".join(lines) + "\n"
 
 
+def claim_floor_markdown(model: object) -> str:
+    """The model card's section on the claim floor (see :class:`~modkit.score.conspiracy_model.ConspiracyModel`)."""
+    floor = getattr(model, "claim_floor_", None)
+    positives, rows = getattr(model, "claim_counts_", (0, 0))
+    if floor is None:
+        return f"## Claim floor\n\nNone: {rows} training rows claim a staged event, too few to measure.\n"
+    return ("## Claim floor\n\n"
+            f"A reply whose own words claim an event was staged or planned (\"the moon landing was faked\", "
+            f"\"X was an inside job\", \"they staged it\"; negated, dismissed or reported claims excluded) scores "
+            f"at least **{floor:.3f}**: {positives} of the {rows} training rows with such a claim are labelled "
+            f"conspiracy ({positives / rows:.2f}), and {floor:.3f} is the lower end of its 95% Wilson interval. "
+            "The cross-validation above fits the floor in each fold from that fold's training rows. A cascade "
+            "keeps the floor when the encoder re-reads the reply.\n")
+
+
 def fit(data: pd.DataFrame, folds: int = N_FOLDS, n_boot: int = 1000, compare: tuple[str, ...] = ("tfidf",),
         auxiliary: pd.DataFrame | None = None):
     """``modkit.train.train`` with the recipe's settings; returns ``(TrainedModel, Report)``."""
@@ -217,8 +232,8 @@ def main(argv: list[str] | None = None) -> dict:
         "Ordinary replies as negatives (auxiliary): the toxicity sets' texts (Wikipedia talk, ToxiChat Reddit, "
         "ConvAbuse, Fox News, Davidson tweets; see the lite model card for licences)."]}
     path = trained.save(args.out, report)
-    extra = calibration_markdown(report, positive="conspiracy") + "\n" + topic_held_out(pan, auxiliary,
-                                                                                       trained.threshold)
+    extra = (calibration_markdown(report, positive="conspiracy") + "\n"
+             + topic_held_out(pan, auxiliary, trained.threshold) + "\n" + claim_floor_markdown(trained.estimator))
     path.with_suffix(".md").write_text(path.with_suffix(".md").read_text(encoding="utf-8") + "\n" + extra,
                                        encoding="utf-8")
     print(report.to_markdown())
