@@ -18,7 +18,9 @@ Measured in one process, after a warm-up that loads both models, interleaved
   the same on about 23k Wikipedia and Reddit replies with parents, and ``default_score_big_all_cores``
   with one scoring process per core (the command line's default, ``--jobs -1``);
 - the cost of each part on the same replies: ``part_toxblock`` (tox-block's BiLSTM),
-  ``part_language`` (language detection).
+  ``part_language`` (language detection), ``part_threat_idioms`` (the threat idiom search
+  every reply gets) and ``part_sentence_aim`` (splitting replies into sentences, as the insult
+  rule does for the few replies whose insult rests on their address: an upper bound).
 
 Reports replies per second (one process; NumPy and SciPy may use both cores)
 and the ratios to alt-profanity-check (> 1: lite is faster).
@@ -87,7 +89,9 @@ def main(rounds: int = 5) -> dict | None:
         return None
     import modkit
     from modkit.registry import scorers
+    from modkit.score.attack_cues import find_attack_cues
     from modkit.score.language import detect_languages
+    from modkit.score.policy import sentences
     from modkit.score.scorers.lite import LiteToxicityScorer
     from modkit.score.toxblock import load_toxblock
 
@@ -111,6 +115,8 @@ def main(rounds: int = 5) -> dict | None:
     context_texts = context["text"].tolist()
     runs["part_toxblock"] = (len(context), lambda: load_toxblock().predict(context_texts))
     runs["part_language"] = (len(context), lambda: detect_languages(context_texts))
+    runs["part_threat_idioms"] = (len(context), lambda: [find_attack_cues(t) for t in context_texts])
+    runs["part_sentence_aim"] = (len(context), lambda: [sentences(t) for t in context_texts])
     lite.predict_proba(replies.iloc[:10])  # load models outside the timed part
     profanity_check.predict_prob(texts[:10])
     if conspiracy is not None:

@@ -87,8 +87,9 @@ class _SwearScorer(Scorer):
 
 def test_an_address_counts_only_in_the_sentence_that_swears():
     texts = ["Damn. I hope you win, you deserve it.", "Damn you. Nice work.", "damn you", "Damn. Damn it all."]
-    out = modkit.score(pd.DataFrame({"text": texts}), toxicity=_SwearScorer(), conspiracy=None,
-                       thresholds={"insult": 0.5, "obscene": 0.5})
+    parents = [None, "Well done everyone.", None, "hi"]  # some replies with a parent, some without
+    out = modkit.score(pd.DataFrame({"text": texts, "parent_text": parents}), toxicity=_SwearScorer(),
+                       conspiracy=None, thresholds={"insult": 0.5, "obscene": 0.5})
     assert out[FLAG_REASONS].tolist() == [[], ["insult"], ["insult"], []]
 
 

@@ -263,16 +263,18 @@ def _aim_insults(tox: Scorer, frame: pd.DataFrame, scores: pd.DataFrame, reasons
     obscenity are re-read (:func:`~modkit.score.policy.insult_by_address`): a few
     in a thousand, so the cost is negligible.
     """
-    rows = insult_by_address(scores, texts(frame), reasons)
+    replies = texts(frame)
+    rows = insult_by_address(scores, replies, reasons)
     if not rows:
         return reasons
     owners, parts, parents = [], [], []
     for i in rows:
-        for sentence in sentences(texts(frame)[i]):
+        parent = frame[PARENT_TEXT_COL].iloc[i]
+        for sentence in sentences(replies[i]):
             owners.append(i)
             parts.append(sentence)
-            parents.append(frame[PARENT_TEXT_COL].iloc[i])
-    sub = pd.DataFrame({TEXT_COL: parts, PARENT_TEXT_COL: parents})
+            parents.append(parent if isinstance(parent, str) else None)  # NaN and None: no parent
+    sub = pd.DataFrame({TEXT_COL: parts, PARENT_TEXT_COL: pd.Series(parents, dtype=object)})  # keeps None
     scored = pd.DataFrame(_scored(tox, sub, cache, context, False))
     keep = [a for a in scores.columns if a in scored.columns]
     drop = unaimed_insults(rows, flag_reasons(scored[keep], parts, limits), owners)

@@ -84,6 +84,24 @@ class AttackCue:
 
 
 _COMPILED = [(kind, attr, re.compile(p, re.IGNORECASE)) for kind, (attr, ps) in PATTERNS.items() for p in ps]
+#: Words one of which every match contains: one search that most replies fail, so the patterns run on few.
+GATE_WORDS = ("kill", "murder", "shoot", "stab", "hurt", "strangle", "choke", "rape", "punch", "beat", "slit", "hang",
+              "burn", "gut", "cut", "hunt", "track", "come", "where", "back", "dead", "die", "shot", "hung",
+              "lynched", "kys", "urself")
+
+
+def _first_letter_alternation(words: Sequence[str]) -> re.Pattern:
+    """``\\b(?:k(?:ill|ys)|...)`` over lower-case text: grouping by first letter makes a failed
+    position cost one character test, four times faster than a flat alternation."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return re.compile(r"\b(?:" + "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in sorted(groups.items())) + ")")
+
+
+_GATE = _first_letter_alternation(GATE_WORDS)
+#: Every idiom speaks to the reader.
+_SECOND_PERSON = re.compile(r"\b(?:you|u|ya|your|ur|yer|yourself|urself|kys)\b")
 
 
 def find_attack_cues(text: str) -> list[AttackCue]:
@@ -94,6 +112,9 @@ def find_attack_cues(text: str) -> list[AttackCue]:
     >>> [(c.kind, c.attribute) for c in find_attack_cues("You'd better watch your back")]
     [('watch_your_back', 'threat')]
     """
+    low = text.lower()
+    if not _GATE.search(low) or not _SECOND_PERSON.search(low):
+        return []
     found = [AttackCue(kind, attr, m.start(), m.end(), m.group())
              for kind, attr, rx in _COMPILED for m in rx.finditer(text)]
     return sorted(found, key=lambda c: (c.start, c.kind))
