@@ -41,6 +41,7 @@ TOXIC = {
     "shut up, moron": "insult",
     "I'm going to kill you": "threat",
     "Keep posting. I know where you live.": "threat",
+    "I'll punch you in the face": "threat",
     "You'd better watch your back": "threat",
 }
 

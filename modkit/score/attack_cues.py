@@ -44,14 +44,16 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "models" / "attack_cues.json"
 _I = r"(?:i|we)"
 _WILL = r"(?:['’]ll|\s+will|\s+shall|\s+am\s+going\s+to|['’]m\s+going\s+to|['’]m\s+gonna|\s+gonna|\s+are\s+going\s+to)"
 _YOU = r"(?:you|u|ya|your\s+(?:family|kids|wife|husband|children|mother|mom))"
-_HARM = r"(?:kill|murder|shoot|stab|hurt|strangle|choke|rape|punch|beat|slit|hang|burn|gut|cut)"
+_HARM = r"(?:kill|murder|shoot|stab|hurt|strangle|choke|rape|punch|slit|hang|burn|gut|cut)"
 #: An adverb may sit between the modal and the verb ("I'll personally kill you"), but not a negator.
 _ADVERB = r"(?:\s+(?!not\b|never\b|no\b)[a-z]+ly|\s+just|\s+fucking|\s+literally)?"
 
 #: kind -> (attribute it floors, patterns). Matched case-insensitively on word boundaries.
 PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "promised_harm": ("threat", (
-        rf"\b{_I}{_WILL}{_ADVERB}\s+{_HARM}\s+{_YOU}\b(?!\s+(?:at|in|to)\b)",
+        rf"\b{_I}{_WILL}{_ADVERB}\s+{_HARM}\s+{_YOU}\b",
+        # "beat" only when no contest follows ("beat you at chess", "beat you to it")
+        rf"\b{_I}{_WILL}{_ADVERB}\s+beat\s+{_YOU}\b(?!\s+(?:at|in|to|by)\b)",
         rf"\b{_I}{_WILL}{_ADVERB}\s+(?:hunt|track)\s+{_YOU}\s+down\b",
         rf"\b{_I}{_WILL}{_ADVERB}\s+come\s+(?:for|after)\s+{_YOU}\b",
     )),
