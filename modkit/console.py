@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.tree import Tree
 
 from modkit.model import (
-    CONSPIRACY_CUES,
     FLAG_OPENING_POST,
     FLAG_REASONS,
     FLAGGED,
@@ -163,6 +162,9 @@ def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table
     >>> flagged_table(pd.DataFrame({"text": ["hi"], "flagged": [False], "flag_reasons": [[]]}))
     'no replies flagged (0 of 1)'
     """
+    # imported here: the scoring package loads pandas, which `modkit --help` must not
+    from modkit.score.evidence import shown_cues
+
     flagged = scored[scored[FLAGGED].fillna(False).astype(bool)] if FLAGGED in scored else scored.iloc[0:0]
     n_flagged = len(flagged)
     if not n_flagged:
@@ -173,8 +175,8 @@ def flagged_table(scored: pd.DataFrame, top: int = 10, width: int = 90) -> Table
     for col, kw in (("score", {"justify": "right"}), ("reasons", {}), ("author", {}), ("reply", {})):
         table.add_column(col, **kw)
     for _, r in flagged.iterrows():
-        cues = r.get(CONSPIRACY_CUES)
-        cue_text = "; ".join(sorted({c["kind"] for c in cues})) if isinstance(cues, list) and cues else ""
+        cues = shown_cues(r)  # conspiracy cues, and the idiom behind a threat flag
+        cue_text = "; ".join(sorted({str(c.get("kind")) for c in cues}))
         reasons = ", ".join(r[FLAG_REASONS]) + (f" [dim]({escape(cue_text)})[/]" if cue_text else "")
         author = r.get("author")
         table.add_row(f"{r['_peak']:.2f}", reasons, escape(author if isinstance(author, str) else "-"),

@@ -89,6 +89,15 @@ def test_review_shows_context_scores_cues_and_keys(scored, tmp_path):
     assert "t toxic" in screen and "u undo" in screen
 
 
+def test_a_threat_flag_shows_the_idiom_behind_it(tmp_path):
+    df = pd.DataFrame({"comment_id": ["a"], "thread_id": ["t1"], "parent_id": [None], "author": ["ann"],
+                       "text": ["Keep it up. I know where you live."], "threat": [0.72], "conspiracy": [0.0],
+                       "conspiracy_cues": [[]], "flagged": [True], "flag_reasons": [["threat"]]})
+    path = write_table(df, tmp_path / "scored.parquet")
+    screen = _review(path, tmp_path / "l.sqlite", "ana", "q\n").stdout
+    assert "I know where you live (knows_where_you_live)" in screen
+
+
 def test_review_resumes_and_never_shows_a_decided_item(scored, tmp_path):
     _, path = scored
     store = tmp_path / "l.sqlite"

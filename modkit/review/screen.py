@@ -40,7 +40,6 @@ from prompt_toolkit.utils import get_cwidth
 from prompt_toolkit.widgets import Frame, TextArea
 
 from modkit.console import terminal_safe
-from modkit.model import CONSPIRACY_CUES
 from modkit.review.keys import EscapeFilter, KeyMap
 from modkit.review.labels import ANSWERS
 from modkit.review.queue import score_columns, who
@@ -259,9 +258,11 @@ class ReviewScreen:
         row = self.s.ctx.rows[item]
         text = terminal_safe(str(row.get("text") or ""))  # same length: cue offsets still hold
         marks = [(0, len(text))]
-        cues = row.get(CONSPIRACY_CUES)
+        from modkit.score.evidence import shown_cues
+
+        cues = shown_cues(row)  # conspiracy cues, and the idiom behind a threat flag
         spans = []
-        if isinstance(cues, list):
+        if cues:
             for cue in cues:
                 try:
                     spans.append((int(cue["start"]), int(cue["end"])))
@@ -275,7 +276,7 @@ class ReviewScreen:
             frags += [("", text[at:start]), ("class:cue", text[start:end])]
             at = end
         frags.append(("", text[at:]))
-        if isinstance(cues, list) and cues:
+        if cues:
             frags.append(("class:dim", "\n\ncues: " + ", ".join(
                 f"{terminal_safe(str(c.get('text')))} ({terminal_safe(str(c.get('kind')))})"
                 for c in cues if isinstance(c, dict))))

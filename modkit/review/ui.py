@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from modkit.console import escape, terminal_safe
-from modkit.model import CONSPIRACY_CUES, THREAD_ID
+from modkit.model import THREAD_ID
 from modkit.review.guidelines import Guidelines
 from modkit.review.keys import KeyMap
 from modkit.review.labels import ANSWERS
@@ -108,7 +108,10 @@ def render(view: ItemView, position: int, total: int, done_before: int, flagged:
     for depth, anc in enumerate(reversed(view.ancestors)):
         parts.append(Text.from_markup(f"{'  ' * depth}[dim]↳ {escape(who(anc))}: "
                                       f"{escape(_trim(anc.get('text')))}[/]"))
-    body = _highlight(str(row.get("text") or ""), row.get(CONSPIRACY_CUES))
+    from modkit.score.evidence import shown_cues
+
+    cues = shown_cues(row)  # conspiracy cues, and the idiom behind a threat flag
+    body = _highlight(str(row.get("text") or ""), cues)
     number = f" #{view.number}" if view.number else ""
     parts.append(Panel(body, title=escape(who(row)) + number, title_align="left", border_style="cyan"))
     url = row.get("url")
@@ -118,8 +121,7 @@ def render(view: ItemView, position: int, total: int, done_before: int, flagged:
                        if pd.notna(row[c]))
     if scores:
         parts.append(Text.from_markup(scores))
-    cues = row.get(CONSPIRACY_CUES)
-    if isinstance(cues, list) and cues:
+    if cues:
         parts.append(Text.from_markup("cues: " + ", ".join(
             f"[yellow]{escape(str(c.get('text')))}[/] ({escape(str(c.get('kind')))})" for c in cues)))
     if view.siblings:
