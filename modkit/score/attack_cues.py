@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from modkit.score.cues import MAX_SCAN_CHARS
+
 #: The shipped measurement (written by the recipe; read at scoring time).
 DEFAULT_PATH = Path(__file__).resolve().parent / "models" / "attack_cues.json"
 
@@ -114,6 +116,7 @@ def find_attack_cues(text: str) -> list[AttackCue]:
     >>> [(c.kind, c.attribute) for c in find_attack_cues("You'd better watch your back")]
     [('watch_your_back', 'threat')]
     """
+    text = text[:MAX_SCAN_CHARS]  # as for conspiracy cues: a 100k-character paste costs what a long reply costs
     low = text.lower()
     if not _GATE.search(low) or not _SECOND_PERSON.search(low):
         return []

@@ -32,6 +32,10 @@ import pandas as pd
 
 from modkit.model import flagging_attributes
 
+#: Replies longer than this keep an insult flag without the sentence check: re-scoring a pasted
+#: book sentence by sentence would cost more than a moderator's look.
+MAX_AIM_CHARS = 20_000
+
 #: A sentence: a run of text up to and including its end marks, or a line.
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\n\s][^.!?\n]*[.!?]*")
 
@@ -106,7 +110,8 @@ def insult_by_address(scores: pd.DataFrame, texts: Sequence[str], reasons: Seque
 
     These are the rows :func:`unaimed_insults` checks sentence by sentence: the insult
     score does not exceed the obscenity score (the model reads swearing), and the
-    reply has more than one sentence, so the swearing and the "you" may be apart.
+    reply has more than one sentence (and at most :data:`MAX_AIM_CHARS` characters),
+    so the swearing and the "you" may be apart.
 
     Examples
     --------
@@ -119,7 +124,8 @@ def insult_by_address(scores: pd.DataFrame, texts: Sequence[str], reasons: Seque
     insult = scores["insult"].to_numpy(dtype=float)
     obscene = scores["obscene"].to_numpy(dtype=float) if "obscene" in scores.columns else np.zeros(len(scores))
     return [i for i, r in enumerate(reasons)
-            if "insult" in r and insult[i] < obscene[i] and len(sentences(texts[i])) > 1]
+            if "insult" in r and insult[i] < obscene[i] and len(texts[i]) <= MAX_AIM_CHARS
+            and len(sentences(texts[i])) > 1]
 
 
 def unaimed_insults(rows: Sequence[int], sentence_reasons: Sequence[Sequence[str]],
