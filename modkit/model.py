@@ -11,6 +11,7 @@ Column names are defined here once; other modules import them.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -83,6 +84,46 @@ def flagging_attributes(attributes: Sequence[str]) -> tuple[str, ...]:
     toxic = attacks or tuple(a for a in attributes if a == "toxicity")
     others = tuple(a for a in attributes if a not in ATTACK_ATTRIBUTES and a not in ("toxicity", "obscene"))
     return toxic + others
+
+def cell_strings(value: object) -> tuple[str, ...]:
+    """A list cell of a table (list, array, ``|``-joined or JSON text) as a tuple of strings.
+
+    Examples
+    --------
+    >>> cell_strings(["insult"]), cell_strings('["threat"]'), cell_strings("empty|orphan"), cell_strings(None)
+    (('insult',), ('threat',), ('empty', 'orphan'), ())
+    """
+    if isinstance(value, str):
+        if value.startswith("["):
+            try:
+                return tuple(str(x) for x in json.loads(value))
+            except ValueError:
+                pass
+        return tuple(x for x in value.split("|") if x)
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return tuple(str(x) for x in value) if isinstance(value, (list, tuple)) else ()
+
+
+def cell_cues(value: object) -> list[dict]:
+    """A ``conspiracy_cues`` cell (list, array or JSON text of cue dicts) as a list of dicts.
+
+    Examples
+    --------
+    >>> cell_cues('[{"kind": "staged_event", "start": 0, "end": 4, "text": "hoax"}]')[0]["kind"]
+    'staged_event'
+    >>> cell_cues(None), cell_cues("not json")
+    ([], [])
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return [dict(c) for c in value if isinstance(c, dict)] if isinstance(value, (list, tuple)) else []
+
 
 @dataclass(slots=True)
 class Comment:

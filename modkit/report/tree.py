@@ -11,7 +11,6 @@ the coverage warnings.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterator, Sequence
@@ -41,6 +40,8 @@ from modkit.model import (
     TITLE,
     TOXICITY_ATTRIBUTES,
     URL,
+    cell_cues,
+    cell_strings,
     flagging_attributes,
 )
 from modkit.parse.links import web_url
@@ -210,33 +211,6 @@ def _bool(v: object) -> bool | None:
     return bool(v)
 
 
-def _strings(v: object) -> tuple[str, ...]:
-    """A list cell (list, array, ``|``-joined or JSON string) as a tuple of strings."""
-    if _missing(v):
-        return ()
-    if isinstance(v, str):
-        if v.startswith("["):
-            try:
-                return tuple(str(x) for x in json.loads(v))
-            except ValueError:
-                pass
-        return tuple(x for x in v.split("|") if x)
-    if hasattr(v, "tolist"):
-        v = v.tolist()
-    return tuple(str(x) for x in v) if isinstance(v, (list, tuple)) else ()
-
-
-def _cues(v: object) -> list[dict]:
-    if isinstance(v, str):
-        try:
-            v = json.loads(v)
-        except ValueError:
-            return []
-    if hasattr(v, "tolist") and not isinstance(v, str):
-        v = v.tolist()
-    return [dict(c) for c in v if isinstance(c, dict)] if isinstance(v, (list, tuple)) else []
-
-
 def _column(df: pd.DataFrame, name: str) -> list:
     return df[name].tolist() if name in df.columns else [None] * len(df)
 
@@ -375,7 +349,7 @@ class _Context:
               missing_parent: str | None) -> Reply:
         c, cfg = self.cols, self.config
         text = _str(c[TEXT][r]) or ""
-        flags = _strings(c[FLAGS][r])
+        flags = cell_strings(c[FLAGS][r])
         wordless = not text.strip() or FLAG_EMPTY in flags or FLAG_REMOVED in flags
         scores = {} if wordless else {a: v for a in self.attrs if (v := _score(c[a][r])) is not None}
         # A reply's "tox" is its strongest attack (the attributes that flag under the guidelines):
@@ -384,7 +358,7 @@ class _Context:
         tox_attribute = max(attack, key=attack.get) if attack else None
         tox = attack[tox_attribute] if attack else None
         con = None if wordless else _score(c[CONSPIRACY][r])
-        reasons = _strings(c[FLAG_REASONS][r])
+        reasons = cell_strings(c[FLAG_REASONS][r])
         if self.has_reasons:
             toxic = any(a in reasons for a in self.attrs)
             conspiratorial = CONSPIRACY in reasons
@@ -416,7 +390,7 @@ class _Context:
         return Reply(index=index, comment_id=cid, parent=parent, depth=depth,
                      position=int(pos) if pos is not None else index, author=_str(c[AUTHOR][r]),
                      timestamp=_iso(c[TIMESTAMP][r]), text=text, flags=flags, scores=scores, tox=tox,
-                     conspiracy=con, cues=_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
+                     conspiracy=con, cues=cell_cues(c[CONSPIRACY_CUES][r]) if not wordless else [],
                      flag_reasons=reasons, flagged=flagged, toxic=toxic, conspiratorial=conspiratorial,
                      severe=severe, missing_parent=missing_parent, tox_attribute=tox_attribute, review=review,
                      url=web_url(c[URL][r]))  # checked again: the table may not come from modkit parse

@@ -103,6 +103,21 @@ def cue_features(own: Sequence[str], cues: Sequence[Sequence[Cue]] | None = None
     return np.log1p(np.column_stack([counts, counts.sum(axis=1)]))
 
 
+def claimed(own: Sequence[str], cues: Sequence[Sequence[Cue]] | None = None) -> np.ndarray:
+    """Whether each (quote-masked) text claims an event was staged (:func:`~modkit.score.cues.find_claims`).
+
+    ``cues``, the texts' cues when already found, skip the claim search where no
+    ``staged_event`` cue was found (every claim is one).
+
+    Examples
+    --------
+    >>> claimed(["the attack was staged", "a hoax tag"]).tolist()
+    [True, False]
+    """
+    return np.array([(cues is None or any(c.kind == "staged_event" for c in cues[i])) and bool(find_claims(t))
+                     for i, t in enumerate(own)], dtype=bool)
+
+
 class ConspiracyModel(ClassifierMixin, BaseEstimator):
     """TF-IDF logistic regression stacked with conspiracy cues into a calibrated probability.
 
@@ -173,7 +188,7 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         self.text_model_ = self._text_pipeline().fit(docs, y)
         Z = self._stack_inputs(oof, own)
         self.stacker_ = LogisticRegression(C=self.stack_C).fit(Z, y)
-        claims = np.array([bool(find_claims(t)) for t in own], dtype=bool)
+        claims = claimed(own)
         self.claim_counts_ = (int(y[claims].sum()), int(claims.sum()))
         _, low, _ = share_interval(*self.claim_counts_)
         self.claim_floor_ = low if claims.sum() >= MIN_CLAIM_ROWS and self.use_cues else None
@@ -214,8 +229,7 @@ class ConspiracyModel(ClassifierMixin, BaseEstimator):
         proba = self.stacker_.predict_proba(self._stack_inputs(self.text_logit(own), own, cues))
         floor = getattr(self, "claim_floor_", None)  # None in files written before the floor
         if floor is not None:
-            rows = [i for i, found in enumerate(cues)
-                    if any(c.kind == "staged_event" for c in found) and find_claims(own[i])]
+            rows = claimed(own, cues)
             proba[rows, 1] = np.maximum(proba[rows, 1], floor)
             proba[rows, 0] = 1.0 - proba[rows, 1]
         return proba

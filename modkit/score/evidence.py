@@ -14,22 +14,10 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
-from modkit.model import CONSPIRACY_CUES, FLAG_REASONS
+from modkit.model import CONSPIRACY_CUES, FLAG_REASONS, cell_cues, cell_strings
 from modkit.score.attack_cues import find_attack_cues
-
-
-def _as_list(value: object) -> list:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)  # CSV and JSON tables hold lists as JSON text
-        except ValueError:
-            return []
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def shown_cues(row: Mapping) -> list[dict]:
@@ -43,8 +31,15 @@ def shown_cues(row: Mapping) -> list[dict]:
     >>> shown_cues({"text": "I know where you live", "flag_reasons": []})  # not flagged for threat: no span
     []
     """
-    cues = [dict(c) for c in _as_list(row.get(CONSPIRACY_CUES)) if isinstance(c, Mapping)]
+    cues = cell_cues(row.get(CONSPIRACY_CUES))
     text = row.get("text")
-    if "threat" in _as_list(row.get(FLAG_REASONS)) and isinstance(text, str):
+    if "threat" in cell_strings(row.get(FLAG_REASONS)) and isinstance(text, str):
         cues += [{"kind": c.kind, "start": c.start, "end": c.end, "text": c.text} for c in find_attack_cues(text)]
-    return sorted(cues, key=lambda c: (int(c.get("start", 0)), -int(c.get("end", 0))))
+    return sorted(cues, key=_position)
+
+
+def _position(cue: dict) -> tuple[int, int]:
+    try:
+        return int(cue["start"]), -int(cue["end"])
+    except (KeyError, TypeError, ValueError):
+        return 0, 0  # a malformed cue sorts first; the screens skip what they cannot place

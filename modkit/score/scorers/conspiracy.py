@@ -34,8 +34,8 @@ import pandas as pd
 
 from modkit.registry import scorers
 from modkit.score.base import CONSPIRACY, PARENT_TEXT_COL, TEXT_COL, Scorer, check_comments, texts
-from modkit.score.conspiracy_model import own_words
-from modkit.score.cues import find_claims, find_cues
+from modkit.score.conspiracy_model import claimed, own_words
+from modkit.score.cues import find_cues
 from modkit.train.persist import load_model
 
 #: The model file ``modkit.train.train`` writes through the recipe ``python -m modkit.train.recipes.conspiracy``
@@ -121,8 +121,8 @@ class ConspiracyScorer(Scorer):
         floor = getattr(self._loaded()[0], "claim_floor_", None)
         if floor is None:
             return None
-        own = own_words(self._frame(comments))
-        return pd.DataFrame({CONSPIRACY: [floor if find_claims(t) else np.nan for t in own]}, index=comments.index)
+        claims = claimed(own_words(self._frame(comments)))
+        return pd.DataFrame({CONSPIRACY: np.where(claims, floor, np.nan)}, index=comments.index)
 
     def evidence(self, comments: pd.DataFrame) -> pd.Series:
         """Per row, the cues as dicts ``{kind, start, end, text}`` (offsets into ``text``).
